@@ -1,0 +1,87 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from . import workflow
+from .models import Framework, FrameworkStatus, GoodPractice, Item, Phase, Principle, Topic
+
+
+@admin.register(Principle)
+class PrincipleAdmin(TranslationAdmin):
+    list_display = ["code", "name", "order"]
+
+
+@admin.register(Phase)
+class PhaseAdmin(TranslationAdmin):
+    list_display = ["code", "name", "order"]
+
+
+@admin.register(Topic)
+class TopicAdmin(TranslationAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(TranslationAdmin):
+    list_display = ["country", "principle", "order"]
+    list_filter = ["principle"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(TranslationAdmin):
+    list_display = ["name", "code", "version", "status", "published_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "published_at"]
+    actions = ["publish", "start_new_version"]
+
+    def has_change_permission(self, request, obj=None):
+        # Published and retired frameworks are read-only: changes need a new version.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Publish the selected draft framework"))
+    def publish(self, request, queryset):
+        for framework in queryset:
+            try:
+                workflow.publish_framework(framework=framework)
+            except ValidationError as error:
+                self.message_user(request, f"{framework}: {error.messages[0]}", messages.ERROR)
+            else:
+                self.message_user(request, _("%s published.") % framework, messages.SUCCESS)
+
+    @admin.action(description=_("Start a new draft version of the selected framework"))
+    def start_new_version(self, request, queryset):
+        for framework in queryset:
+            draft = workflow.start_new_framework_version(framework=framework)
+            self.message_user(request, _("%s created as a draft.") % draft, messages.SUCCESS)
+
+
+@admin.register(Item)
+class ItemAdmin(TranslationAdmin):
+    list_display = ["code", "framework", "phase", "principle", "critical"]
+    list_filter = ["framework", "phase", "principle", "critical", "topics"]
+    search_fields = ["code", "question_en", "question_fr"]
+    filter_horizontal = ["sectors", "topics"]
+    list_select_related = ["framework", "phase", "principle"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.framework.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.framework.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.filter(status=FrameworkStatus.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

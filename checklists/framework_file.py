@@ -1,0 +1,120 @@
+"""Reading a framework file (fixtures/framework_v*.json) into the database.
+
+The file holds one framework version: its items with their phase, principle, sectors,
+topics and texts in every language. Loading is idempotent. A published version is never
+changed: if the file differs from it, loading stops and asks for a new version number.
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from projects.models import Sector
+
+from . import workflow
+from .models import Framework, FrameworkStatus, Item, Phase, Principle, Topic
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def _item_signature(item: dict) -> tuple:
+    """What makes two items the same, for comparing a file with the database."""
+    return (
+        item["code"],
+        item["phase"],
+        item["principle"],
+        item["order"],
+        bool(item["critical"]),
+        tuple(sorted(item["sectors"])),
+        tuple(sorted(item["topics"])),
+        tuple(item["question"].get(lang, "") for lang in LANGUAGE_CODES),
+        tuple(item["guidance"].get(lang, "") for lang in LANGUAGE_CODES),
+    )
+
+
+def read_framework_file(path: Path) -> dict:
+    content = json.loads(Path(path).read_text(encoding="utf-8"))
+    orders: dict[tuple, int] = {}
+    for item in content["items"]:
+        key = (item["phase"], item["principle"])
+        orders[key] = orders.get(key, 0) + 1
+        item.setdefault("order", orders[key])
+        item.setdefault("sectors", [])
+        item.setdefault("topics", [])
+        item.setdefault("critical", False)
+    return content
+
+
+def _signatures_in_database(framework: Framework) -> set[tuple]:
+    items = framework.items.select_related("phase", "principle").prefetch_related(
+        "sectors", "topics"
+    )
+    return {
+        _item_signature(
+            {
+                "code": item.code,
+                "phase": item.phase.code,
+                "principle": item.principle.code,
+                "order": item.order,
+                "critical": item.critical,
+                "sectors": [s.code for s in item.sectors.all()],
+                "topics": [t.code for t in item.topics.all()],
+                "question": {lang: getattr(item, f"question_{lang}") or "" for lang in LANGUAGE_CODES},
+                "guidance": {lang: getattr(item, f"guidance_{lang}") or "" for lang in LANGUAGE_CODES},
+            }
+        )
+        for item in items
+    }
+
+
+@transaction.atomic
+def load_framework_file(path: Path) -> tuple[Framework, str]:
+    """Create, update or confirm the framework version in ``path``; publish it.
+
+    Returns the framework and what happened: "created", "updated" or "unchanged".
+    """
+    content = read_framework_file(path)
+    framework, created = Framework.objects.get_or_create(
+        code=content["code"],
+        version=content["version"],
+        defaults={f"name_{lang}": content["name"].get(lang, "") for lang in LANGUAGE_CODES},
+    )
+    wanted = {_item_signature(item) for item in content["items"]}
+    if not framework.is_editable:
+        if _signatures_in_database(framework) != wanted:
+            raise ValidationError(
+                f"{framework} is {framework.status} and differs from {path}. Published "
+                "frameworks never change: give the file a new version number."
+            )
+        return framework, "unchanged"
+
+    phases = {p.code: p for p in Phase.objects.all()}
+    principles = {p.code: p for p in Principle.objects.all()}
+    sectors = {s.code: s for s in Sector.objects.all()}
+    topics = {t.code: t for t in Topic.objects.all()}
+    for lang in LANGUAGE_CODES:
+        setattr(framework, f"name_{lang}", content["name"].get(lang, ""))
+    framework.save()
+    framework.items.exclude(code__in=[item["code"] for item in content["items"]]).delete()
+    for entry in content["items"]:
+        fields = {
+            "phase": phases[entry["phase"]],
+            "principle": principles[entry["principle"]],
+            "order": entry["order"],
+            "critical": entry["critical"],
+        }
+        for lang in LANGUAGE_CODES:
+            fields[f"question_{lang}"] = entry["question"].get(lang, "")
+            fields[f"guidance_{lang}"] = entry["guidance"].get(lang, "")
+        item, _created = Item.objects.update_or_create(
+            framework=framework, code=entry["code"], defaults=fields
+        )
+        item.sectors.set([sectors[code] for code in entry["sectors"]])
+        item.topics.set([topics[code] for code in entry["topics"]])
+    if framework.status == FrameworkStatus.DRAFT:
+        workflow.publish_framework(framework=framework)
+        framework.refresh_from_db()
+    return framework, "created" if created else "updated"

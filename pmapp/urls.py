@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from projects import views as project_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", project_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", project_views.switch_language, name="switch-language"),
+    path("", include("checklists.urls")),
+    path("", include("projects.urls")),
+]

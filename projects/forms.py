@@ -1,0 +1,154 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from checklists.models import Phase
+
+from . import permissions
+from .models import AgeGroup, PopulationFigure, Project, Role, Sector, Sex
+
+
+def population_field_name(sex: str, age_group: str, with_disability: bool) -> str:
+    age = age_group.replace("-", "_").replace("+", "_plus")
+    return f"population_{sex}_{age}_{'with' if with_disability else 'without'}_disability"
+
+
+def population_cells():
+    """Every sex x age group x disability cell of the SADDD table, in display order."""
+    for age_value, age_label in AgeGroup.choices:
+        for sex_value, sex_label in Sex.choices:
+            for with_disability in (True, False):
+                yield sex_value, sex_label, age_value, age_label, with_disability
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker posts ISO dates whatever the page's language.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    """A project and its target population, disaggregated by sex, age and disability."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "title",
+            "office",
+            "sectors",
+            "donor",
+            "start_date",
+            "end_date",
+            "current_phase",
+            "description",
+        ]
+        widgets = {
+            "sectors": forms.CheckboxSelectMultiple,
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff may only put a project in an office where they are programme staff.
+        self.fields["office"].queryset = permissions.offices_with_role(user, Role.STAFF)
+        self.fields["sectors"].queryset = Sector.objects.all()
+        self.fields["current_phase"].queryset = Phase.objects.all()
+        self.fields["current_phase"].empty_label = None
+        self.fields["sectors"].error_messages["required"] = _("Choose at least one sector.")
+        figures = {}
+        if self.instance.pk:
+            figures = {
+                (f.sex, f.age_group, f.with_disability): f.people
+                for f in self.instance.population_figures.all()
+            }
+        for sex, sex_label, age, age_label, with_disability in population_cells():
+            name = population_field_name(sex, age, with_disability)
+            disability_label = _("with disability") if with_disability else _("without disability")
+            self.fields[name] = forms.IntegerField(
+                label=f"{sex_label}, {age_label}, {disability_label}",
+                min_value=0,
+                max_value=100_000_000,
+                required=False,
+                initial=figures.get((sex, age, with_disability), 0),
+                widget=forms.NumberInput(attrs={"min": 0, "class": "form-control"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return cleaned
+
+    def population_rows(self):
+        """Bound fields arranged as the table on the form: one row per age group."""
+        rows = []
+        for age_value, age_label in AgeGroup.choices:
+            cells = [
+                self[population_field_name(sex, age_value, with_disability)]
+                for sex, _label in Sex.choices
+                for with_disability in (True, False)
+            ]
+            rows.append((age_label, cells))
+        return rows
+
+    def save(self, commit=True):
+        project = super().save(commit=commit)
+        if commit:
+            self.save_population(project)
+        return project
+
+    def save_population(self, project: Project) -> None:
+        figures = [
+            PopulationFigure(
+                project=project,
+                sex=sex,
+                age_group=age,
+                with_disability=with_disability,
+                people=self.cleaned_data.get(population_field_name(sex, age, with_disability))
+                or 0,
+            )
+            for sex, _sl, age, _al, with_disability in population_cells()
+        ]
+        PopulationFigure.objects.bulk_create(
+            figures,
+            update_conflicts=True,
+            unique_fields=["project", "sex", "age_group", "with_disability"],
+            update_fields=["people"],
+        )
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    office = forms.ModelChoiceField(label=_("Office"), queryset=None, required=False)
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.all(), required=False)
+    archived = forms.BooleanField(label=_("Show archived projects"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = permissions.visible_offices(user)
+        self.fields["office"].empty_label = _("All my offices")
+        self.fields["phase"].empty_label = _("All phases")
+
+    def filter(self, projects):
+        if not self.is_valid():
+            return projects.active()
+        data = self.cleaned_data
+        if not data["archived"]:
+            projects = projects.active()
+        if data["q"]:
+            projects = projects.filter(
+                Q(code__icontains=data["q"])
+                | Q(title__icontains=data["q"])
+                | Q(donor__icontains=data["q"])
+            )
+        if data["office"]:
+            projects = projects.filter(office=data["office"])
+        if data["phase"]:
+            projects = projects.filter(current_phase=data["phase"])
+        return projects

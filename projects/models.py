@@ -1,0 +1,238 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    _("Use letters, digits, dots, dashes or underscores only, with no spaces."),
+)
+
+
+class Region(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class Office(models.Model):
+    """A country office or sub-office: the unit of scope for every permission."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=120)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="offices", verbose_name=_("region")
+    )
+    is_headquarters = models.BooleanField(
+        _("headquarters"),
+        default=False,
+        help_text=_("Managers of a headquarters office see the projects of every office."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Programme staff")
+    FOCAL_POINT = "focal_point", _("Protection focal point")
+    MANAGER = "manager", _("Manager")
+
+
+class Membership(models.Model):
+    """A user's role in one office. A user may hold several roles in several offices."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("office")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["office__name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "office", "role"], name="membership_unique_user_office_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.office} · {self.get_role_display()}"
+
+
+class Profile(models.Model):
+    """What the app remembers about a user beyond Django's auth: their language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Language of the interface and of the e-mails this user receives."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Sector(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived=False)
+
+    def for_offices(self, offices):
+        return self.filter(office__in=offices)
+
+
+class Project(models.Model):
+    code = models.CharField(
+        _("project code"),
+        max_length=40,
+        unique=True,
+        validators=[code_validator],
+        help_text=_("The code your office uses for this project, for example IRQ-SHL-2026-01."),
+        error_messages={"unique": _("Another project already uses this code. Choose another.")},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="projects", verbose_name=_("office")
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="projects", verbose_name=_("sectors"), blank=False
+    )
+    donor = models.CharField(_("donor"), max_length=120, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    description = models.TextField(_("description"), blank=True)
+    current_phase = models.ForeignKey(
+        "checklists.Phase",
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("current phase"),
+    )
+    archived = models.BooleanField(
+        _("archived"), default=False, help_text=_("Archived projects are kept but hidden.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_projects",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="project_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("The end date cannot be before the start date.")}
+            )
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class AgeGroup(models.TextChoices):
+    # The common humanitarian age groups for sex, age and disability disaggregated data.
+    CHILD_0_5 = "0-5", _("0–5 years")
+    CHILD_6_17 = "6-17", _("6–17 years")
+    ADULT_18_59 = "18-59", _("18–59 years")
+    OLDER_60 = "60+", _("60 years and over")
+
+
+class PopulationFigure(models.Model):
+    """Number of people a project targets in one sex x age group x disability cell."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="population_figures",
+        verbose_name=_("project"),
+    )
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    age_group = models.CharField(_("age group"), max_length=10, choices=AgeGroup.choices)
+    with_disability = models.BooleanField(_("with disability"))
+    people = models.PositiveIntegerField(_("number of people"), default=0)
+
+    class Meta:
+        verbose_name = _("target population figure")
+        verbose_name_plural = _("target population figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sex", "age_group", "with_disability"],
+                name="population_figure_unique_cell",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.sex} {self.age_group} {self.with_disability}: {self.people}"

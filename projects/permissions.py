@@ -1,0 +1,90 @@
+"""Who may see and do what. The one place that filters by office.
+
+Scope is by office: a user sees the projects of the offices they belong to, HQ managers
+and administrators see every office. Views fetch objects through these functions, so a
+view cannot forget the scoping: an object outside the user's scope answers 404 (we never
+confirm that a foreign project exists), an object in scope that the user's role does not
+allow to change answers 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership, Office, Project, Role
+
+
+def _memberships(user) -> list[Membership]:
+    # Cached on the user object, which lives for one request only.
+    if not hasattr(user, "_pm_memberships"):
+        user._pm_memberships = list(
+            Membership.objects.filter(user=user).select_related("office")
+            if user.is_authenticated
+            else []
+        )
+    return user._pm_memberships
+
+
+def sees_every_office(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.role == Role.MANAGER and m.office.is_headquarters for m in _memberships(user)
+    )
+
+
+def visible_offices(user):
+    """Offices whose projects the user may read."""
+    if sees_every_office(user):
+        return Office.objects.all()
+    return Office.objects.filter(pk__in={m.office_id for m in _memberships(user)})
+
+
+def offices_with_role(user, role: Role):
+    """Offices where the user holds ``role`` (administrators hold none by default)."""
+    return Office.objects.filter(
+        pk__in={m.office_id for m in _memberships(user) if m.role == role}
+    )
+
+
+def has_role(user, office_id: int, role: Role) -> bool:
+    return any(m.office_id == office_id and m.role == role for m in _memberships(user))
+
+
+def roles_in_scope(user) -> set[str]:
+    return {m.role for m in _memberships(user)}
+
+
+def visible_projects(user):
+    """Projects the user may read: the queryset every list and lookup starts from."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    projects = Project.objects.all()
+    if not sees_every_office(user):
+        projects = projects.filter(office__in=[m.office_id for m in _memberships(user)])
+    return projects
+
+
+def get_project_for_user(user, pk) -> Project:
+    """The project if the user may read it; 404 otherwise, whether or not it exists."""
+    projects = visible_projects(user).select_related("office__region", "current_phase")
+    try:
+        return projects.get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_create_project(user) -> bool:
+    return offices_with_role(user, Role.STAFF).exists()
+
+
+def can_edit_project(user, project: Project) -> bool:
+    """Programme staff of the project's office edit it; others read only."""
+    return has_role(user, project.office_id, Role.STAFF)
+
+
+def require(allowed: bool) -> None:
+    """Turn a permission answer into a 403 for an insider without the right role."""
+    if not allowed:
+        raise PermissionDenied
