@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Framework, FrameworkStatus, Item
+from .models import Framework, FrameworkStatus
 
 
 @transaction.atomic
@@ -44,6 +44,7 @@ def start_new_framework_version(*, framework: Framework) -> Framework:
     for item in items:
         sectors, topics = list(item.sectors.all()), list(item.topics.all())
         item.pk = None
+        item._prefetched_objects_cache = {}  # else set() would compare with the old item's
         item.framework = draft
         item.save()
         item.sectors.set(sectors)
@@ -58,5 +59,3 @@ def current_framework(code: str | None = None) -> Framework | None:
         frameworks = frameworks.filter(code=code)
     return frameworks.first()
 
-
-__all__ = ["Item", "current_framework", "publish_framework", "start_new_framework_version"]

@@ -1,0 +1,54 @@
+# The two commands in the README: `make run` and `make test`. Everything else is a step.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test setup deps assets messages migrate data lint format clean
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: deps assets messages
+	$(VENV)/bin/pytest
+
+setup: deps assets messages migrate data
+
+# Re-installs only when a requirements file changes.
+deps: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Bootstrap from the npm registry, exactly as package-lock.json says: no CDN at runtime.
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: deps
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
+
+migrate: deps
+	$(PY) manage.py migrate --no-input --verbosity=0
+
+data: migrate
+	$(PY) manage.py load_framework
+	$(PY) manage.py load_demo_data
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract new strings into the French catalogue (then translate them in locale/fr).
+makemessages: deps
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

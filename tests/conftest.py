@@ -1,0 +1,77 @@
+"""The cast for every test: office A (Iraq) with a staff member, a focal point and a
+manager; office B (Jordan) with its own staff member (the outsider); an HQ manager."""
+
+import pytest
+from django.core.management import call_command
+
+from projects.models import Role
+
+from .factories import make_office, make_project, make_user
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not run collectstatic; the manifest storage is checked in CI's deploy check.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The protection framework is reference data every test relies on: load it once.
+    with django_db_blocker.unblock():
+        call_command("load_framework", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def office_a(db):
+    return make_office(code="IRQ", name="Iraq country office")
+
+
+@pytest.fixture
+def office_b(db):
+    return make_office(code="JOR", name="Jordan country office")
+
+
+@pytest.fixture
+def hq_office(db):
+    return make_office(code="HQ", name="Headquarters", is_headquarters=True)
+
+
+@pytest.fixture
+def staff_a(office_a):
+    return make_user(office=office_a, role=Role.STAFF, username="staff_a")
+
+
+@pytest.fixture
+def focal_a(office_a):
+    return make_user(office=office_a, role=Role.FOCAL_POINT, username="focal_a")
+
+
+@pytest.fixture
+def manager_a(office_a):
+    return make_user(office=office_a, role=Role.MANAGER, username="manager_a")
+
+
+@pytest.fixture
+def outsider_b(office_b):
+    return make_user(office=office_b, role=Role.STAFF, username="outsider_b")
+
+
+@pytest.fixture
+def hq_manager(hq_office):
+    return make_user(office=hq_office, role=Role.MANAGER, username="hq_manager")
+
+
+@pytest.fixture
+def project_a(office_a):
+    return make_project(office=office_a, code="IRQ-SHL-01", title="Shelter repairs in Ninewa")
+
+
+@pytest.fixture
+def project_b(office_b):
+    return make_project(office=office_b, code="JOR-CSH-01", title="Cash for rent in Irbid")

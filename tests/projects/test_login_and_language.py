@@ -1,0 +1,70 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from projects.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def every_page(project):
+    return [
+        reverse("projects:home"),
+        reverse("projects:create"),
+        reverse("projects:detail", args=[project.pk]),
+        reverse("projects:update", args=[project.pk]),
+        reverse("checklists:guidance"),
+    ]
+
+
+def test_every_page_but_login_requires_a_logged_in_user(client, project_a):
+    for url in every_page(project_a):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_login_then_home_shows_the_users_projects(client, staff_a, project_a):
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
+    assert response.status_code == 200
+    assert project_a.code in response.content.decode()
+
+
+def test_wrong_password_gives_a_clear_message(client, staff_a):
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_switching_to_french_renders_french_and_sticks_for_the_user(client, staff_a, project_a):
+    client.force_login(staff_a)
+    response = client.post(reverse("switch-language"), {"language": "fr", "next": "/"}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="fr">' in body
+    assert "Projets" in body and "Élaboration et conception du projet" in body
+    assert Profile.objects.get(user=staff_a).language == "fr"
+
+    # A new session (another browser) picks the language up at login.
+    client.logout()
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
+    assert '<html lang="fr">' in response.content.decode()
+
+
+def test_unknown_language_is_refused(client, staff_a):
+    client.force_login(staff_a)
+    response = client.post(reverse("switch-language"), {"language": "xx", "next": "/"})
+    assert response.status_code == 400
+
+
+def test_language_switch_refuses_get(client, staff_a):
+    client.force_login(staff_a)
+    assert client.get(reverse("switch-language")).status_code == 405
+
+
+def test_language_can_be_switched_on_the_login_page(client):
+    response = client.post(
+        reverse("switch-language"), {"language": "fr", "next": reverse("login")}, follow=True
+    )
+    assert "Connexion" in response.content.decode()
