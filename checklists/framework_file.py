@@ -62,8 +62,12 @@ def _signatures_in_database(framework: Framework) -> set[tuple]:
                 "critical": item.critical,
                 "sectors": [s.code for s in item.sectors.all()],
                 "topics": [t.code for t in item.topics.all()],
-                "question": {lang: getattr(item, f"question_{lang}") or "" for lang in LANGUAGE_CODES},
-                "guidance": {lang: getattr(item, f"guidance_{lang}") or "" for lang in LANGUAGE_CODES},
+                "question": {
+                    lang: getattr(item, f"question_{lang}") or "" for lang in LANGUAGE_CODES
+                },
+                "guidance": {
+                    lang: getattr(item, f"guidance_{lang}") or "" for lang in LANGUAGE_CODES
+                },
             }
         )
         for item in items

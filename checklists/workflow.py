@@ -58,4 +58,3 @@ def current_framework(code: str | None = None) -> Framework | None:
     if code:
         frameworks = frameworks.filter(code=code)
     return frameworks.first()
-

@@ -110,8 +110,7 @@ class ProjectForm(forms.ModelForm):
                 sex=sex,
                 age_group=age,
                 with_disability=with_disability,
-                people=self.cleaned_data.get(population_field_name(sex, age, with_disability))
-                or 0,
+                people=self.cleaned_data.get(population_field_name(sex, age, with_disability)) or 0,
             )
             for sex, _sl, age, _al, with_disability in population_cells()
         ]

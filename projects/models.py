@@ -192,9 +192,7 @@ class Project(models.Model):
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError(
-                {"end_date": _("The end date cannot be before the start date.")}
-            )
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
 class Sex(models.TextChoices):
@@ -235,4 +233,6 @@ class PopulationFigure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project.code} {self.sex} {self.age_group} {self.with_disability}: {self.people}"
+        return (
+            f"{self.project.code} {self.sex} {self.age_group} {self.with_disability}: {self.people}"
+        )

@@ -29,9 +29,7 @@ def sees_every_office(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return any(
-        m.role == Role.MANAGER and m.office.is_headquarters for m in _memberships(user)
-    )
+    return any(m.role == Role.MANAGER and m.office.is_headquarters for m in _memberships(user))
 
 
 def visible_offices(user):
@@ -43,9 +41,7 @@ def visible_offices(user):
 
 def offices_with_role(user, role: Role):
     """Offices where the user holds ``role`` (administrators hold none by default)."""
-    return Office.objects.filter(
-        pk__in={m.office_id for m in _memberships(user) if m.role == role}
-    )
+    return Office.objects.filter(pk__in={m.office_id for m in _memberships(user) if m.role == role})
 
 
 def has_role(user, office_id: int, role: Role) -> bool:

@@ -1,6 +1,8 @@
 """The cast for every test: office A (Iraq) with a staff member, a focal point and a
 manager; office B (Jordan) with its own staff member (the outsider); an HQ manager."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -24,7 +26,7 @@ def _test_settings(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     # The protection framework is reference data every test relies on: load it once.
     with django_db_blocker.unblock():
-        call_command("load_framework", verbosity=0, stdout=open("/dev/null", "w"))
+        call_command("load_framework", verbosity=0, stdout=io.StringIO())
 
 
 @pytest.fixture

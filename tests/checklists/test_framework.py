@@ -1,3 +1,4 @@
+import io
 import json
 from collections import Counter
 
@@ -86,7 +87,7 @@ def test_reference_data_is_translated():
 
 def test_load_framework_twice_changes_nothing():
     before = (Framework.objects.count(), Item.objects.count(), Principle.objects.count())
-    call_command("load_framework", stdout=open("/dev/null", "w"))
+    call_command("load_framework", stdout=io.StringIO())
     after = (Framework.objects.count(), Item.objects.count(), Principle.objects.count())
     assert before == after
     assert published_framework().version == 1
@@ -98,7 +99,7 @@ def test_load_framework_refuses_a_changed_file_for_a_published_version(tmp_path,
     changed = tmp_path / "framework_v1.json"
     changed.write_text(json.dumps(content))
     with pytest.raises(CommandError, match="new version number"):
-        call_command("load_framework", str(changed), stdout=open("/dev/null", "w"))
+        call_command("load_framework", str(changed), stdout=io.StringIO())
     assert not Item.objects.filter(question_en="A quietly changed question?").exists()
 
 
@@ -108,7 +109,7 @@ def test_load_framework_publishes_a_new_version_and_retires_the_old(tmp_path, se
     content["items"][0]["question"]["en"] = "A reworded question?"
     new_file = tmp_path / "framework_v2.json"
     new_file.write_text(json.dumps(content))
-    call_command("load_framework", str(new_file), stdout=open("/dev/null", "w"))
+    call_command("load_framework", str(new_file), stdout=io.StringIO())
     assert published_framework().version == 2
     assert Framework.objects.get(code="iom-pm", version=1).status == FrameworkStatus.RETIRED
     old_item = Item.objects.get(framework__version=1, code=content["items"][0]["code"])

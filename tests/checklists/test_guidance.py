@@ -17,7 +17,9 @@ def test_guidance_explains_principles_disability_and_good_practices(client, staf
 
 def test_good_practices_filter_by_principle(client, staff_a):
     client.force_login(staff_a)
-    body = client.get(reverse("checklists:guidance"), {"principle": "participation"}).content.decode()
+    body = client.get(
+        reverse("checklists:guidance"), {"principle": "participation"}
+    ).content.decode()
     good_practices = body.split('id="good-practices"')[1]
     assert "Burundi" in good_practices and "Pakistan" in good_practices
     assert "Zimbabwe" not in good_practices and "Nigeria" not in good_practices

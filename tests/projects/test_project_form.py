@@ -35,7 +35,10 @@ def test_staff_create_a_project_with_its_target_population(client, staff_a, offi
     assert project.office == office_a and project.created_by == staff_a
     assert set(project.sectors.values_list("code", flat=True)) == {"shelter", "cash"}
     assert project.population_figures.count() == 16
-    assert project.population_figures.get(sex="female", age_group="60+", with_disability=True).people == 12
+    assert (
+        project.population_figures.get(sex="female", age_group="60+", with_disability=True).people
+        == 12
+    )
     page = client.get(response["Location"])
     assert "Project IRQ-NFI-2026-07 created." in page.content.decode()
     assert "52 people in all, of whom 12 with a disability." in page.content.decode()
@@ -103,7 +106,12 @@ def test_staff_edit_a_project_and_figures_are_updated(client, staff_a, office_a,
     assert response.status_code == 302
     project_a.refresh_from_db()
     assert project_a.title == "Renamed"
-    assert project_a.population_figures.get(sex="female", age_group="6-17", with_disability=True).people == 7
+    assert (
+        project_a.population_figures.get(
+            sex="female", age_group="6-17", with_disability=True
+        ).people
+        == 7
+    )
     # Saving again updates the same 16 cells rather than adding rows.
     client.post(reverse("projects:update", args=[project_a.pk]), data)
     assert project_a.population_figures.count() == 16

@@ -16,11 +16,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", help="Framework files (default: fixtures/framework_v*.json)")
+        parser.add_argument(
+            "files", nargs="*", help="Framework files (default: fixtures/framework_v*.json)"
+        )
 
     def handle(self, *args, files, **options):
         call_command("loaddata", *REFERENCE_FIXTURES, verbosity=0)
-        self.stdout.write("Reference data loaded (principles, phases, sectors, topics, good practices).")
+        self.stdout.write(
+            "Reference data loaded (principles, phases, sectors, topics, good practices)."
+        )
         fixture_dir = settings.FIXTURE_DIRS[0]
         paths = files or sorted(
             fixture_dir.glob("framework_v*.json"), key=lambda p: int(p.stem.split("_v")[-1])

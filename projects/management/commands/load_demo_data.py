@@ -6,7 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from checklists.models import Phase
-from projects.models import Membership, Office, PopulationFigure, Profile, Project, Region, Role, Sector
+from projects.models import (
+    Membership,
+    Office,
+    PopulationFigure,
+    Profile,
+    Project,
+    Region,
+    Role,
+    Sector,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -31,21 +40,68 @@ USERS = [
     ("admin", "Site", "Administrator", "en", [], True),
 ]
 PROJECTS = [
-    ("IRQ-SHL-2026-01", "Shelter repairs for returnee families in Ninewa", "IRQ", ["shelter"],
-     "ECHO", "design", 2026, (420, 380, 610, 590, 1200, 1100, 240, 210), 0.16),
-    ("IRQ-CSH-2026-02", "Multi-purpose cash for displaced households in Duhok", "IRQ", ["cash"],
-     "BHA", "endorsement", 2026, (300, 280, 700, 650, 1500, 1300, 200, 190), 0.15),
-    ("IRQ-CMP-2026-03", "Camp management in Ameriyat al-Fallujah", "IRQ", ["cccm", "wash"],
-     "UNHCR", "implementation", 2026, (900, 870, 1500, 1450, 2600, 2400, 500, 450), 0.18),
-    ("JOR-TRN-2026-01", "Transport assistance for refugees travelling to resettlement", "JOR",
-     ["transport"], "Government of Canada", "design", 2026, (60, 55, 140, 130, 260, 240, 40, 35), 0.2),
-    ("JOR-CSH-2026-02", "Cash for rent in Irbid and Mafraq", "JOR", ["cash", "shelter"],
-     "EU", "implementation", 2026, (200, 190, 450, 430, 800, 760, 120, 110), 0.15),
+    (
+        "IRQ-SHL-2026-01",
+        "Shelter repairs for returnee families in Ninewa",
+        "IRQ",
+        ["shelter"],
+        "ECHO",
+        "design",
+        2026,
+        (420, 380, 610, 590, 1200, 1100, 240, 210),
+        0.16,
+    ),
+    (
+        "IRQ-CSH-2026-02",
+        "Multi-purpose cash for displaced households in Duhok",
+        "IRQ",
+        ["cash"],
+        "BHA",
+        "endorsement",
+        2026,
+        (300, 280, 700, 650, 1500, 1300, 200, 190),
+        0.15,
+    ),
+    (
+        "IRQ-CMP-2026-03",
+        "Camp management in Ameriyat al-Fallujah",
+        "IRQ",
+        ["cccm", "wash"],
+        "UNHCR",
+        "implementation",
+        2026,
+        (900, 870, 1500, 1450, 2600, 2400, 500, 450),
+        0.18,
+    ),
+    (
+        "JOR-TRN-2026-01",
+        "Transport assistance for refugees travelling to resettlement",
+        "JOR",
+        ["transport"],
+        "Government of Canada",
+        "design",
+        2026,
+        (60, 55, 140, 130, 260, 240, 40, 35),
+        0.2,
+    ),
+    (
+        "JOR-CSH-2026-02",
+        "Cash for rent in Irbid and Mafraq",
+        "JOR",
+        ["cash", "shelter"],
+        "EU",
+        "implementation",
+        2026,
+        (200, 190, 450, 430, 800, 760, 120, 110),
+        0.15,
+    ),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the demo offices, accounts and projects. Safe to run again; refuses in production."
+    help = (
+        "Create the demo offices, accounts and projects. Safe to run again; refuses in production."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -123,15 +179,29 @@ class Command(BaseCommand):
                 total = people[index * 2 + sex_index]
                 with_disability = round(total * share)
                 cells += [
-                    PopulationFigure(project=project, sex=sex, age_group=age, with_disability=True, people=with_disability),
-                    PopulationFigure(project=project, sex=sex, age_group=age, with_disability=False, people=total - with_disability),
+                    PopulationFigure(
+                        project=project,
+                        sex=sex,
+                        age_group=age,
+                        with_disability=True,
+                        people=with_disability,
+                    ),
+                    PopulationFigure(
+                        project=project,
+                        sex=sex,
+                        age_group=age,
+                        with_disability=False,
+                        people=total - with_disability,
+                    ),
                 ]
         PopulationFigure.objects.bulk_create(cells)
 
     @staticmethod
     def accounts_text() -> str:
         lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
-        for username, first, last, _lang, memberships, is_admin in USERS:
+        for username, first, last, _lang, memberships, _is_admin in USERS:
             roles = ", ".join(f"{Role(role).label} {office}" for office, role in memberships)
-            lines.append(f"  {username:<16} {first} {last}: {roles or 'Administrator (Django admin)'}")
+            lines.append(
+                f"  {username:<16} {first} {last}: {roles or 'Administrator (Django admin)'}"
+            )
         return "\n".join(lines)
