@@ -181,3 +181,268 @@ class GoodPractice(models.Model):
 
     def __str__(self):
         return f"{self.country}: {self.text[:60]}"
+
+
+class ChecklistStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for revision")
+
+
+# Staff may change answers only while the checklist is in one of these states.
+EDITABLE_STATUSES = (ChecklistStatus.DRAFT, ChecklistStatus.RETURNED)
+
+
+class ChecklistQuerySet(models.QuerySet):
+    def for_projects(self, projects):
+        return self.filter(project__in=projects)
+
+    def submitted(self):
+        return self.filter(status=ChecklistStatus.SUBMITTED)
+
+    def editable(self):
+        return self.filter(status__in=EDITABLE_STATUSES)
+
+
+class Checklist(models.Model):
+    """One phase's checklist for one project, bound to the framework version it was started on.
+
+    The implementation phase may have several monitoring rounds; other phases have one.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="checklists",
+        verbose_name=_("project"),
+    )
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="checklists", verbose_name=_("phase")
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="checklists", verbose_name=_("framework")
+    )
+    round = models.PositiveSmallIntegerField(
+        _("round"), default=1, help_text=_("Monitoring round number (implementation phase).")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ChecklistStatus.choices, default=ChecklistStatus.DRAFT
+    )
+    started_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="started_checklists",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="submitted_checklists",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = ChecklistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["phase__order", "round"]
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "phase", "round"], name="checklist_unique_phase_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} · {self.phase.name} · {self.round}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_monitoring_round(self) -> bool:
+        return self.phase.code == "implementation"
+
+
+class Response(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTIAL = "partial", _("Partially")
+    NO = "no", _("No")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+# Responses that need an action point (what will be done, owner, due date).
+GAP_RESPONSES = (Response.PARTIAL, Response.NO)
+
+
+class Answer(models.Model):
+    """One answer to one item in one checklist. Created blank when the checklist starts."""
+
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.PROTECT, related_name="answers", verbose_name=_("checklist")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item")
+    )
+    response = models.CharField(
+        _("response"), max_length=8, choices=Response.choices, blank=True, default=""
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    not_applicable_reason = models.TextField(
+        _("reason it does not apply"), blank=True, max_length=2000
+    )
+    # Incremented on every save: a save based on an older version is refused, so two people
+    # editing the same checklist never overwrite each other silently.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["item__principle__order", "item__order", "item__code"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "item"], name="answer_unique_item"),
+            models.CheckConstraint(
+                condition=Q(response__in=["", "yes", "partial", "no", "na"]),
+                name="answer_response_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.code}: {self.response or '-'}"
+
+    @property
+    def needs_action_point(self) -> bool:
+        return self.response in GAP_RESPONSES
+
+
+class ActionPointQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(withdrawn_on__isnull=True)
+
+    def open(self):
+        return self.current().filter(done_on__isnull=True)
+
+    def overdue(self, today):
+        return self.open().filter(due_date__lt=today)
+
+
+class ActionPoint(models.Model):
+    """What will be done about a gap: from a 'partial' or 'no' answer, or a review condition."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="action_points",
+        verbose_name=_("project"),
+    )
+    answer = models.OneToOneField(
+        Answer,
+        on_delete=models.CASCADE,
+        related_name="action_point",
+        verbose_name=_("answer"),
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("what will be done"), max_length=2000, blank=True)
+    owner = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="action_points",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.TextField(_("note on what was done"), max_length=2000, blank=True)
+    # Action points are never deleted once a checklist was submitted: when an answer stops
+    # being a gap, its action point is withdrawn (and restored if the gap comes back).
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ActionPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("action point")
+        verbose_name_plural = _("action points")
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def is_complete(self) -> bool:
+        """An action point says what, who and when."""
+        return bool(self.description.strip() and self.owner_id and self.due_date)
+
+    def is_overdue(self, today) -> bool:
+        return (
+            self.done_on is None
+            and self.withdrawn_on is None
+            and self.due_date is not None
+            and self.due_date < today
+        )
+
+
+class AuditAction(models.TextChoices):
+    ANSWER_CHANGED = "answer_changed", _("Answer changed")
+    CHECKLIST_STARTED = "checklist_started", _("Checklist started")
+    CHECKLIST_SUBMITTED = "checklist_submitted", _("Checklist submitted")
+    ACTION_POINT_DONE = "action_point_done", _("Action point marked done")
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, with the old and new values. Never edited, never deleted."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("project"),
+    )
+    checklist = models.ForeignKey(
+        Checklist,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("checklist"),
+        null=True,
+        blank=True,
+    )
+    answer = models.ForeignKey(
+        Answer,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("answer"),
+        null=True,
+        blank=True,
+    )
+    actor = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    action = models.CharField(_("what"), max_length=30, choices=AuditAction.choices)
+    # {field: [old, new]} for changes; empty for events without values.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

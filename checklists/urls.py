@@ -6,4 +6,18 @@ app_name = "checklists"
 
 urlpatterns = [
     path("guidance/", views.GuidanceView.as_view(), name="guidance"),
+    path("projects/<int:project_pk>/checklists/start/", views.start_checklist, name="start"),
+    path(
+        "projects/<int:project_pk>/action-points/",
+        views.action_point_list,
+        name="action-points",
+    ),
+    path("checklists/<int:pk>/", views.checklist_detail, name="detail"),
+    path("checklists/<int:pk>/save/", views.checklist_save, name="save"),
+    path(
+        "checklists/<int:pk>/answers/<int:answer_pk>/",
+        views.answer_save,
+        name="answer-save",
+    ),
+    path("action-points/<int:pk>/done/", views.action_point_done, name="action-point-done"),
 ]

@@ -7,8 +7,11 @@ confirm that a foreign project exists), an object in scope that the user's role 
 allow to change answers 403.
 """
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from checklists.models import ActionPoint, Checklist
 
 from .models import Membership, Office, Project, Role
 
@@ -84,3 +87,60 @@ def require(allowed: bool) -> None:
     """Turn a permission answer into a 403 for an insider without the right role."""
     if not allowed:
         raise PermissionDenied
+
+
+# --- Checklists and action points: always reached through a project the user may see ----
+
+
+def visible_checklists(user):
+    return Checklist.objects.filter(project__in=visible_projects(user))
+
+
+def get_checklist_for_user(user, pk):
+    """The checklist, with its project, phase and framework; 404 outside the user's scope."""
+    checklists = visible_checklists(user).select_related(
+        "project__office", "project__current_phase", "phase", "framework", "submitted_by"
+    )
+    try:
+        return checklists.get(pk=pk)
+    except (checklists.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_action_point_for_user(user, pk):
+    action_points = ActionPoint.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "owner", "answer__checklist"
+    )
+    try:
+        return action_points.get(pk=pk)
+    except (ActionPoint.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_start_checklist(user, project: Project) -> bool:
+    return not project.archived and has_role(user, project.office_id, Role.STAFF)
+
+
+def can_edit_checklist(user, checklist) -> bool:
+    """Programme staff of the office, while the checklist is a draft or returned."""
+    return (
+        checklist.is_editable
+        and not checklist.project.archived
+        and has_role(user, checklist.project.office_id, Role.STAFF)
+    )
+
+
+def can_mark_action_point_done(user, action_point) -> bool:
+    """The owner of the action point, or programme staff of the project's office."""
+    return action_point.owner_id == user.pk or has_role(
+        user, action_point.project.office_id, Role.STAFF
+    )
+
+
+def action_point_owners(project: Project):
+    """People who may own an action point of this project: members of its office."""
+    return (
+        User.objects.filter(memberships__office_id=project.office_id, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

@@ -10,6 +10,8 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from checklists.overview import checklist_overview
+
 from . import permissions
 from .forms import ProjectFilterForm, ProjectForm
 from .models import AgeGroup, Profile, Sex
@@ -98,6 +100,7 @@ class ProjectDetailView(generic.DetailView):
         )
         context["sectors"] = list(project.sectors.all())
         context["can_edit"] = permissions.can_edit_project(self.request.user, project)
+        context.update(checklist_overview(self.request.user, project))
         return context
 
 

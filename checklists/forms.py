@@ -1,0 +1,128 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionPoint, Answer, Response
+from .workflow import AnswerInput, answer_snapshot, input_snapshot
+
+EARLIEST_DUE = datetime.date(2000, 1, 1)
+LATEST_DUE = datetime.date(2100, 12, 31)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AnswerForm(forms.Form):
+    """One answer and its action point. The page holds one per item, prefixed by answer id.
+
+    Owner choices are computed once per page and passed in, so a page of 150 items does not
+    run 150 queries.
+    """
+
+    response = forms.ChoiceField(
+        label=_("Response"),
+        choices=Response.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    not_applicable_reason = forms.CharField(
+        label=_("Why does this item not apply?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    action_description = forms.CharField(
+        label=_("Action point: what will be done"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    action_owner = forms.TypedChoiceField(
+        label=_("Owner"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    action_due = forms.DateField(
+        label=_("Due date"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, answer: Answer, owners: dict, **kwargs):
+        self.answer = answer
+        self.owners = owners
+        action = getattr(answer, "action_point", None)
+        current = action if action is not None and action.withdrawn_on is None else None
+        kwargs.setdefault(
+            "initial",
+            {
+                "response": answer.response,
+                "comment": answer.comment,
+                "not_applicable_reason": answer.not_applicable_reason,
+                "action_description": current.description if current else "",
+                "action_owner": current.owner_id if current else None,
+                "action_due": current.due_date if current else None,
+                "version": answer.version,
+            },
+        )
+        super().__init__(*args, prefix=f"a{answer.pk}", **kwargs)
+        self.fields["action_owner"].choices = [("", _("Choose a person"))] + [
+            (user_id, name) for user_id, name in owners.items()
+        ]
+
+    def clean_action_due(self):
+        due = self.cleaned_data["action_due"]
+        if due and not (EARLIEST_DUE <= due <= LATEST_DUE):
+            raise forms.ValidationError(_("Enter a due date between 2000 and 2100."))
+        return due
+
+    def to_input(self, owner_objects: dict) -> AnswerInput:
+        data = self.cleaned_data
+        return AnswerInput(
+            response=data["response"],
+            comment=data["comment"],
+            not_applicable_reason=data["not_applicable_reason"],
+            action_description=data["action_description"],
+            action_owner=owner_objects.get(data["action_owner"]),
+            action_due=data["action_due"],
+        )
+
+    def changes_anything(self, owner_objects: dict) -> bool:
+        """Whether the posted values differ from the stored answer (only then save it)."""
+        stored = answer_snapshot(self.answer, getattr(self.answer, "action_point", None))
+        return stored != input_snapshot(self.to_input(owner_objects))
+
+
+class ActionPointDoneForm(forms.ModelForm):
+    class Meta:
+        model = ActionPoint
+        fields = ["done_on", "done_note"]
+        widgets = {
+            "done_on": DateInput(attrs={"class": "form-control"}),
+            "done_note": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        }
+        labels = {"done_on": _("Done on"), "done_note": _("What was done")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on > datetime.date.today() + datetime.timedelta(days=1):
+            raise forms.ValidationError(_("The date it was done cannot be in the future."))
+        if done_on < EARLIEST_DUE:
+            raise forms.ValidationError(_("Enter a date after 2000."))
+        return done_on

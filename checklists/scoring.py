@@ -1,0 +1,202 @@
+"""Scores and ratings: the one place that computes them.
+
+Per principle: score = (yes + 0.5 x partial) / (yes + partial + no). "Not applicable" and
+unanswered items are left out. Rating:
+
+- green: score >= 80% and no open critical gap;
+- amber: score 50-79%, or a critical gap (critical item answered "no") that has a complete
+  action point not yet done;
+- red: score below 50%, or a critical gap without a complete action point;
+- not rated: nothing answered yet but "not applicable".
+
+Views, dashboards and reports all call this module. Counts come either from answers already
+in memory (``count_answers``) or from a database aggregation (``counts_for_checklists``); both
+feed the same ``rate`` so the figures on a page and in a report are always the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Answer, Response
+
+GREEN_FROM = Decimal("0.80")
+AMBER_FROM = Decimal("0.50")
+
+
+class Rating:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    NOT_RATED = "not_rated"
+
+    LABELS = {
+        GREEN: _("Green: on track"),
+        AMBER: _("Amber: gaps to address"),
+        RED: _("Red: serious gaps"),
+        NOT_RATED: _("Not rated yet"),
+    }
+
+
+@dataclass
+class Counts:
+    """How a set of answers splits; the input of every score."""
+
+    yes: int = 0
+    partial: int = 0
+    no: int = 0
+    not_applicable: int = 0
+    unanswered: int = 0
+    # Critical items answered "no": without a complete action point / with one still open.
+    critical_gaps_without_action: int = 0
+    critical_gaps_open: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            *(a + b for a, b in zip(vars(self).values(), vars(other).values(), strict=True))
+        )
+
+    @property
+    def applicable(self) -> int:
+        return self.yes + self.partial + self.no + self.unanswered
+
+    @property
+    def answered(self) -> int:
+        return self.yes + self.partial + self.no + self.not_applicable
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.unanswered
+
+    @property
+    def critical_gaps(self) -> int:
+        return self.critical_gaps_without_action + self.critical_gaps_open
+
+
+@dataclass
+class Score:
+    counts: Counts
+    value: Decimal | None  # 0..1, None when nothing scorable is answered
+    rating: str
+
+    @property
+    def percent(self) -> int | None:
+        if self.value is None:
+            return None
+        return int((self.value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+    @property
+    def rating_label(self):
+        return Rating.LABELS[self.rating]
+
+
+@dataclass
+class ChecklistScores:
+    by_principle: dict[int, Score] = field(default_factory=dict)  # principle id -> score
+    overall: Score | None = None
+
+
+def score_value(counts: Counts) -> Decimal | None:
+    scored = counts.yes + counts.partial + counts.no
+    if scored == 0:
+        return None
+    return (Decimal(counts.yes) + Decimal(counts.partial) / 2) / Decimal(scored)
+
+
+def rate(counts: Counts) -> Score:
+    value = score_value(counts)
+    if value is None and counts.critical_gaps == 0:
+        rating = Rating.NOT_RATED
+    elif counts.critical_gaps_without_action or (value is not None and value < AMBER_FROM):
+        rating = Rating.RED
+    elif counts.critical_gaps_open or value < GREEN_FROM:
+        rating = Rating.AMBER
+    else:
+        rating = Rating.GREEN
+    return Score(counts=counts, value=value, rating=rating)
+
+
+def _count_one(counts: Counts, answer: Answer) -> None:
+    response = answer.response
+    if response == Response.YES:
+        counts.yes += 1
+    elif response == Response.PARTIAL:
+        counts.partial += 1
+    elif response == Response.NO:
+        counts.no += 1
+        if answer.item.critical:
+            action = getattr(answer, "action_point", None)
+            if action is None or not action.is_complete:
+                counts.critical_gaps_without_action += 1
+            elif action.done_on is None:
+                counts.critical_gaps_open += 1
+    elif response == Response.NOT_APPLICABLE:
+        counts.not_applicable += 1
+    else:
+        counts.unanswered += 1
+
+
+def count_answers(answers: Iterable[Answer]) -> dict[int, Counts]:
+    """Counts per principle id from answers in memory (with item and action_point loaded)."""
+    by_principle: dict[int, Counts] = {}
+    for answer in answers:
+        _count_one(by_principle.setdefault(answer.item.principle_id, Counts()), answer)
+    return by_principle
+
+
+def scores_from_counts(by_principle: dict[int, Counts]) -> ChecklistScores:
+    total = Counts()
+    for counts in by_principle.values():
+        total = total + counts
+    return ChecklistScores(
+        by_principle={pid: rate(counts) for pid, counts in by_principle.items()},
+        overall=rate(total),
+    )
+
+
+def score_answers(answers: Iterable[Answer]) -> ChecklistScores:
+    return scores_from_counts(count_answers(answers))
+
+
+def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, Counts]]:
+    """Counts per checklist id and principle id, in one aggregate query."""
+    critical_no = Q(response=Response.NO, item__critical=True)
+    complete_action = (
+        Q(action_point__isnull=False)
+        & ~Q(action_point__description="")
+        & Q(action_point__owner__isnull=False)
+        & Q(action_point__due_date__isnull=False)
+    )
+    rows = (
+        Answer.objects.filter(checklist_id__in=list(checklist_ids))
+        .values("checklist_id", "item__principle_id")
+        .annotate(
+            yes=Count("pk", filter=Q(response=Response.YES)),
+            partial=Count("pk", filter=Q(response=Response.PARTIAL)),
+            no=Count("pk", filter=Q(response=Response.NO)),
+            not_applicable=Count("pk", filter=Q(response=Response.NOT_APPLICABLE)),
+            unanswered=Count("pk", filter=Q(response="")),
+            critical_gaps_without_action=Count("pk", filter=critical_no & ~complete_action),
+            critical_gaps_open=Count(
+                "pk", filter=critical_no & complete_action & Q(action_point__done_on__isnull=True)
+            ),
+        )
+        .order_by()
+    )
+    result: dict[int, dict[int, Counts]] = {}
+    for row in rows:
+        checklist_id, principle_id = row.pop("checklist_id"), row.pop("item__principle_id")
+        result.setdefault(checklist_id, {})[principle_id] = Counts(**row)
+    return result
+
+
+def scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, ChecklistScores]:
+    return {
+        checklist_id: scores_from_counts(by_principle)
+        for checklist_id, by_principle in counts_for_checklists(checklist_ids).items()
+    }
