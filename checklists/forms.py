@@ -82,6 +82,16 @@ class AnswerForm(forms.Form):
             (user_id, name) for user_id, name in owners.items()
         ]
 
+    def display_values(self) -> dict[str, str]:
+        """Each field's current value as the text to put back in the page's inputs."""
+        values = {}
+        for name in self.fields:
+            value = self[name].value()
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            values[name] = "" if value is None else str(value)
+        return values
+
     def clean_action_due(self):
         due = self.cleaned_data["action_due"]
         if due and not (EARLIEST_DUE <= due <= LATEST_DUE):

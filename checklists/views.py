@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
@@ -69,20 +69,20 @@ def _answers(checklist):
 
 # Words the autosave script shows, translated here (the script has no catalogue of its own).
 SCRIPT_TEXT = {
-    "saving": _lazy("Saving…"),
-    "saved": _lazy("Saved at %(time)s."),
-    "notSavedYet": _lazy("Not saved yet: still typing."),
-    "retrying": _lazy("Not saved, retrying in %(seconds)s seconds (%(reason)s)."),
-    "failed": _lazy("Could not save: %(reason)s"),
-    "offline": _lazy("no connection"),
-    "serverError": _lazy("the server had a problem"),
-    "sessionEnded": _lazy(
+    "saving": gettext_lazy("Saving…"),
+    "saved": gettext_lazy("Saved at %(time)s."),
+    "notSavedYet": gettext_lazy("Not saved yet: still typing."),
+    "retrying": gettext_lazy("Not saved, retrying in %(seconds)s seconds (%(reason)s)."),
+    "failed": gettext_lazy("Could not save: %(reason)s"),
+    "offline": gettext_lazy("no connection"),
+    "serverError": gettext_lazy("the server had a problem"),
+    "sessionEnded": gettext_lazy(
         "your session has ended. Log in again in another tab, then change the answer again."
     ),
-    "keepMine": _lazy("Keep my answer"),
-    "useTheirs": _lazy("Use their answer"),
-    "tookTheirs": _lazy("Their answer is now shown. Nothing else to do."),
-    "progress": _lazy("%(answered)s of %(total)s items answered"),
+    "keepMine": gettext_lazy("Keep my answer"),
+    "useTheirs": gettext_lazy("Use their answer"),
+    "tookTheirs": gettext_lazy("Their answer is now shown. Nothing else to do."),
+    "progress": gettext_lazy("%(answered)s of %(total)s items answered"),
 }
 
 FILTERS = {
@@ -124,6 +124,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
                 {
                     "answer": answer,
                     "form": form,
+                    "values": form.display_values() if form else None,
                     "conflict": conflicts.get(answer.pk),
                     "blocker": blocked.get(answer.pk),
                     "critical_gap": answer.item.critical and answer.response == Response.NO,
@@ -155,6 +156,8 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "invalid_forms": [form for form in forms.values() if form.errors],
         "query_string": request.GET.urlencode(),
         "script_text": SCRIPT_TEXT,
+        "response_choices": Response.choices,
+        "owner_choices": [(str(pk), name) for pk, name in owner_names.items()],
     }
     return render(request, "checklists/checklist.html", context, status=status)
 

@@ -47,3 +47,56 @@ def make_project(*, office, **fields) -> Project:
 
 
 __all__ = ["Role", "make_office", "make_project", "make_region", "make_user"]
+
+
+def make_framework_items(count: int, *, phase_code="design", critical_every=0):
+    """A throwaway framework with ``count`` items spread over the four principles."""
+    from checklists.models import Framework, Item, Principle
+
+    n = next(_sequence)
+    framework = Framework.objects.create(code=f"test-{n}", version=1, name=f"Test {n}")
+    principles = list(Principle.objects.all())
+    phase = Phase.objects.get(code=phase_code)
+    items = [
+        Item(
+            framework=framework,
+            code=f"T{n}-{i:03d}",
+            phase=phase,
+            principle=principles[i % 4],
+            order=i,
+            question_en=f"Question {i}?",
+            question_fr=f"Question {i} ?",
+            guidance_en=f"Guidance {i}.",
+            guidance_fr=f"Conseil {i}.",
+            critical=bool(critical_every) and i % critical_every == 0,
+        )
+        for i in range(count)
+    ]
+    Item.objects.bulk_create(items)
+    return framework, list(framework.items.order_by("order"))
+
+
+def make_checklist(*, project, user, items=None, item_count=8, phase_code="design", **fields):
+    """A checklist with blank answers for ``items`` (or a fresh set of ``item_count``)."""
+    from checklists.models import Answer, Checklist
+
+    if items is None:
+        _framework, items = make_framework_items(item_count, phase_code=phase_code)
+    checklist = Checklist.objects.create(
+        project=project,
+        phase=items[0].phase,
+        framework=items[0].framework,
+        started_by=user,
+        **fields,
+    )
+    Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
+    return checklist
+
+
+def answer_data(answer, **values):
+    """POST data for one answer, as the checklist page sends it."""
+    prefix = f"a{answer.pk}"
+    data = {f"{prefix}-version": values.pop("version", answer.version)}
+    for key, value in values.items():
+        data[f"{prefix}-{key}"] = value
+    return data

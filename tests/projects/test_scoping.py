@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from projects.models import Role
 
-from ..factories import make_office, make_project, make_user
+from ..factories import make_checklist, make_office, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,20 @@ def test_project_list_runs_a_fixed_number_of_queries(
     assert len(response.context["projects"]) == min(count, 25)
 
 
+@pytest.mark.parametrize("rounds", [0, 6])
 def test_project_detail_runs_a_fixed_number_of_queries(
-    client, staff_a, project_a, django_assert_max_num_queries
+    client, staff_a, project_a, django_assert_max_num_queries, rounds
 ):
+    for round_number in range(1, rounds + 1):
+        make_checklist(
+            project=project_a,
+            user=staff_a,
+            item_count=12,
+            phase_code="implementation",
+            round=round_number,
+        )
     client.force_login(staff_a)
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("projects:detail", args=[project_a.pk])).status_code == 200
+        response = client.get(reverse("projects:detail", args=[project_a.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("round ") >= rounds
