@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionPoint, Answer, Response
+from .models import ActionPoint, Answer, Decision, Response
 from .workflow import AnswerInput, answer_snapshot, input_snapshot
 
 EARLIEST_DUE = datetime.date(2000, 1, 1)
@@ -136,3 +136,103 @@ class ActionPointDoneForm(forms.ModelForm):
         if done_on < EARLIEST_DUE:
             raise forms.ValidationError(_("Enter a date after 2000."))
         return done_on
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose a decision.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment to the team"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Required when you return the checklist: say what needs to change."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.RETURNED and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment", _("Say what needs to change: a comment is required to return it.")
+            )
+        return cleaned
+
+
+class ConditionForm(forms.Form):
+    """One condition of an approval; becomes an action point."""
+
+    description = forms.CharField(
+        label=_("Condition"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    owner = forms.TypedChoiceField(
+        label=_("Owner"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args, owners: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Choose a person"))] + list(owners.items())
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = [cleaned.get(name) for name in ("description", "owner", "due_date")]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(
+                _("A condition needs what must be done, an owner and a due date.")
+            )
+        due = cleaned.get("due_date")
+        if due and not (EARLIEST_DUE <= due <= LATEST_DUE):
+            self.add_error("due_date", _("Enter a due date between 2000 and 2100."))
+        return cleaned
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("description"))
+
+
+class ConditionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, owners: dict, **kwargs):
+        self.owners = owners
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"owners": self.owners}
+
+
+ConditionFormSetFactory = forms.formset_factory(
+    ConditionForm, formset=ConditionFormSet, extra=3, max_num=20, validate_max=True
+)
+
+
+class ItemCommentsForm(forms.Form):
+    """The focal point's comments on items, one optional field per answer."""
+
+    def __init__(self, *args, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        for answer in answers:
+            self.fields[f"comment_{answer.pk}"] = forms.CharField(
+                label=_("Your comment on %(code)s") % {"code": answer.item.code},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            )
+
+    def comments(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("comment_")): text
+            for name, text in self.cleaned_data.items()
+            if text.strip()
+        }

@@ -5,7 +5,7 @@ from django.utils import timezone
 from projects import permissions
 
 from . import scoring, workflow
-from .models import Phase, Principle
+from .models import ActionPoint, Checklist, ChecklistStatus, Phase, Principle
 
 
 def checklist_overview(user, project) -> dict:
@@ -18,6 +18,7 @@ def checklist_overview(user, project) -> dict:
     )
     scores = scoring.scores_for_checklists([c.pk for c in checklists])
     principles = list(Principle.objects.all())
+    may_review = permissions.has_role(user, project.office_id, permissions.Role.FOCAL_POINT)
     phases = []
     for phase in Phase.objects.all():
         rows = []
@@ -28,6 +29,7 @@ def checklist_overview(user, project) -> dict:
             rows.append(
                 {
                     "checklist": checklist,
+                    "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
                     "principle_scores": [
                         checklist_scores.by_principle.get(p.pk) for p in principles
                     ],
@@ -46,6 +48,52 @@ def checklist_overview(user, project) -> dict:
         "phases": phases,
         "principles": principles,
         "can_start_checklist": can_start,
+        "can_move_to_evaluation": project.current_phase.code == "implementation"
+        and permissions.can_edit_project(user, project)
+        and any(
+            c.phase.code == "implementation" and c.status == ChecklistStatus.APPROVED
+            for c in checklists
+        ),
+        "endorsement": workflow.endorsement_of(project),
         "open_action_points": project.action_points.open().count(),
         "overdue_action_points": project.action_points.overdue(today).count(),
+    }
+
+
+def pending_work(user) -> dict:
+    """What waits for this user: checklists to review, returned ones, their overdue points."""
+    queue = list(permissions.review_queue(user))
+    scores = scoring.scores_for_checklists([c.pk for c in queue])
+    principles = list(Principle.objects.all())
+    to_review = []
+    for checklist in queue:
+        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        to_review.append(
+            {
+                "checklist": checklist,
+                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
+                "critical_gaps": checklist_scores.overall.counts.critical_gaps
+                if checklist_scores.overall
+                else 0,
+            }
+        )
+    returned = (
+        Checklist.objects.filter(
+            status=ChecklistStatus.RETURNED,
+            project__office__in=permissions.offices_with_role(user, permissions.Role.STAFF),
+        )
+        .select_related("project", "phase")
+        .order_by("project__code")
+    )
+    overdue = (
+        ActionPoint.objects.overdue(timezone.localdate())
+        .filter(owner=user, project__in=permissions.visible_projects(user))
+        .select_related("project", "answer__item")
+        .order_by("due_date")
+    )
+    return {
+        "to_review": to_review,
+        "review_principles": principles,
+        "returned": list(returned),
+        "my_overdue": list(overdue),
     }

@@ -19,5 +19,13 @@ urlpatterns = [
         views.answer_save,
         name="answer-save",
     ),
+    path("checklists/<int:pk>/review/", views.checklist_review, name="review"),
+    path("checklists/<int:pk>/history/", views.checklist_history, name="checklist-history"),
+    path("projects/<int:project_pk>/history/", views.project_history, name="project-history"),
+    path(
+        "projects/<int:project_pk>/move-to-evaluation/",
+        views.move_to_evaluation,
+        name="move-to-evaluation",
+    ),
     path("action-points/<int:pk>/done/", views.action_point_done, name="action-point-done"),
 ]

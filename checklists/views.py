@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,8 +12,15 @@ from django.views.decorators.http import require_POST
 from projects import permissions
 
 from . import scoring, workflow
-from .forms import ActionPointDoneForm, AnswerForm
-from .models import GoodPractice, Phase, Principle, Response
+from . import history
+from .forms import (
+    ActionPointDoneForm,
+    AnswerForm,
+    ConditionFormSetFactory,
+    ItemCommentsForm,
+    ReviewForm,
+)
+from .models import ChecklistStatus, GoodPractice, Phase, Principle, ReviewComment, Response
 
 
 class GuidanceView(generic.TemplateView):
@@ -104,6 +112,11 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     practices = {}
     for practice in GoodPractice.objects.all():
         practices.setdefault(practice.principle_id, []).append(practice)
+    review_comments = {}
+    for comment in ReviewComment.objects.filter(answer__checklist=checklist).select_related(
+        "review__reviewer"
+    ):
+        review_comments.setdefault(comment.answer_id, []).append(comment)
     forms = forms or {}
     conflicts = conflicts or {}
     blocked = {blocker.answer.pk: blocker.message for blocker in blockers}
@@ -128,6 +141,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
                     "conflict": conflicts.get(answer.pk),
                     "blocker": blocked.get(answer.pk),
                     "critical_gap": answer.item.critical and answer.response == Response.NO,
+                    "review_comments": review_comments.get(answer.pk, []),
                 }
             )
         groups.append(
@@ -157,6 +171,8 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "query_string": request.GET.urlencode(),
         "script_text": SCRIPT_TEXT,
         "response_choices": Response.choices,
+        "past_reviews": list(checklist.reviews.select_related("reviewer")),
+        "can_review": permissions.can_review(request.user, checklist),
         "owner_choices": [(str(pk), name) for pk, name in owner_names.items()],
     }
     return render(request, "checklists/checklist.html", context, status=status)
@@ -395,3 +411,159 @@ def action_point_done(request, pk):
     else:
         messages.success(request, _("Action point marked as done."))
     return redirect("checklists:action-points", project_pk=action_point.project_id)
+
+
+# --- Review and endorsement ------------------------------------------------------------
+
+
+def _review_context(request, checklist, *, review_form, conditions, item_comments, error=None):
+    answers = _answers(checklist)
+    scores = scoring.score_answers(answers)
+    principles = list(Principle.objects.all())
+    comment_fields = {
+        answer.pk: (item_comments[f"comment_{answer.pk}"] if item_comments else None)
+        for answer in answers
+    }
+    critical_gaps = [
+        {"answer": a, "critical_gap": True, "comment_field": comment_fields[a.pk]}
+        for a in answers
+        if a.item.critical and a.response == Response.NO
+    ]
+    groups = [
+        {
+            "principle": principle,
+            "score": scores.by_principle.get(principle.pk),
+            "rows": [
+                {
+                    "answer": a,
+                    "critical_gap": a.item.critical and a.response == Response.NO,
+                    "comment_field": comment_fields[a.pk],
+                }
+                for a in answers
+                if a.item.principle_id == principle.pk
+            ],
+        }
+        for principle in principles
+    ]
+    reviewer_may_decide = (
+        checklist.status == ChecklistStatus.SUBMITTED
+        and checklist.submitted_by_id != request.user.pk
+    )
+    return {
+        "checklist": checklist,
+        "project": checklist.project,
+        "scores": scores,
+        "groups": groups,
+        "critical_gaps": critical_gaps,
+        "review_form": review_form,
+        "conditions": conditions,
+        "item_comments": item_comments,
+        "may_decide": reviewer_may_decide,
+        "own_submission": checklist.submitted_by_id == request.user.pk,
+        "error": error,
+        "past_reviews": list(checklist.reviews.select_related("reviewer")),
+    }
+
+
+def checklist_review(request, pk):
+    """The focal point's review: answers read-only, critical gaps first, comments, decision."""
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    permissions.require(permissions.can_review(request.user, checklist))
+    owners = _owners(checklist)
+    owner_names = {pk: user.get_full_name() or user.username for pk, user in owners.items()}
+    answers = _answers(checklist)
+    data = request.POST if request.method == "POST" else None
+    review_form = ReviewForm(data)
+    conditions = ConditionFormSetFactory(data, owners=owner_names, prefix="condition")
+    item_comments = ItemCommentsForm(data, answers=answers)
+    if request.method != "POST":
+        context = _review_context(
+            request, checklist, review_form=review_form, conditions=conditions,
+            item_comments=item_comments,
+        )
+        return render(request, "checklists/review.html", context)
+
+    valid = all([review_form.is_valid(), conditions.is_valid(), item_comments.is_valid()])
+    error = None
+    if valid:
+        filled = [form.cleaned_data for form in conditions if form.cleaned_data.get("description")]
+        try:
+            review = workflow.decide_checklist(
+                checklist=checklist,
+                reviewer=request.user,
+                decision=review_form.cleaned_data["decision"],
+                comment=review_form.cleaned_data["comment"],
+                item_comments=item_comments.comments(),
+                conditions=[
+                    workflow.Condition(
+                        description=c["description"], owner=owners[c["owner"]], due_date=c["due_date"]
+                    )
+                    for c in filled
+                ],
+            )
+        except workflow.WorkflowError as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                _("Decision recorded: %(decision)s.") % {"decision": review.get_decision_display()},
+            )
+            return redirect(checklist.project)
+    checklist.refresh_from_db()
+    context = _review_context(
+        request, checklist, review_form=review_form, conditions=conditions,
+        item_comments=item_comments, error=error,
+    )
+    return render(request, "checklists/review.html", context, status=409 if error else 400)
+
+
+def _history(request, *, project, entries, title, checklist=None):
+    entries = entries.select_related("actor", "answer__item", "checklist__phase").order_by(
+        "-created_at", "-pk"
+    )
+    paginator = Paginator(entries, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "project": project,
+        "checklist": checklist,
+        "title": title,
+        "rows": history.describe(page.object_list),
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+    }
+    return render(request, "checklists/history.html", context)
+
+
+def project_history(request, project_pk):
+    project = permissions.get_project_for_user(request.user, project_pk)
+    title = _("History of %(code)s") % {"code": project.code}
+    return _history(request, project=project, entries=project.audit_entries.all(), title=title)
+
+
+def checklist_history(request, pk):
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    title = _("History of the %(phase)s checklist of %(code)s") % {
+        "phase": checklist.phase.name,
+        "code": checklist.project.code,
+    }
+    return _history(
+        request,
+        project=checklist.project,
+        entries=checklist.audit_entries.all(),
+        title=title,
+        checklist=checklist,
+    )
+
+
+@require_POST
+def move_to_evaluation(request, project_pk):
+    project = permissions.get_project_for_user(request.user, project_pk)
+    permissions.require(permissions.can_edit_project(request.user, project))
+    try:
+        workflow.move_to_evaluation(project=project, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The project is now in the evaluation phase."))
+    return redirect(project)

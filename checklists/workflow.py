@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import permissions
 from projects.models import Project
 
 from .models import (
@@ -27,11 +28,16 @@ from .models import (
     AuditEntry,
     Checklist,
     ChecklistStatus,
+    Decision,
     Framework,
     FrameworkStatus,
     Item,
+    Phase,
     Response,
+    Review,
+    ReviewComment,
 )
+from .notifications import notify_decision, notify_submission
 
 # ---------------------------------------------------------------------------------------
 # Frameworks
@@ -313,6 +319,7 @@ def submit_checklist(*, checklist: Checklist, user: User) -> Checklist:
         action=AuditAction.CHECKLIST_SUBMITTED,
         changes={"status": [previous, checklist.status]},
     )
+    transaction.on_commit(lambda: notify_submission(checklist_id=checklist.pk))
     return checklist
 
 
@@ -342,3 +349,166 @@ def mark_action_point_done(
         },
     )
     return action_point
+
+
+# ---------------------------------------------------------------------------------------
+# Review and endorsement
+
+
+@dataclass
+class Condition:
+    """A condition of an approval: it becomes an action point of the project."""
+
+    description: str
+    owner: User
+    due_date: datetime.date
+
+
+# Approving a checklist of one phase moves the project to the next phase. Implementation
+# moves on to evaluation only when staff say so (after an approved monitoring round).
+NEXT_PHASE_ON_APPROVAL = {"design": "endorsement", "endorsement": "implementation"}
+
+
+@transaction.atomic
+def decide_checklist(
+    *,
+    checklist: Checklist,
+    reviewer: User,
+    decision: str,
+    comment: str = "",
+    item_comments: dict[int, str] | None = None,
+    conditions: list[Condition] | None = None,
+) -> Review:
+    """Record a focal point's decision on a submitted checklist.
+
+    Approve, approve with conditions (each becomes an action point), or return for revision
+    (a comment is required). Refused when the reviewer is not a focal point of the project's
+    office, submitted the checklist themselves, or the checklist is no longer waiting for a
+    decision (two focal points deciding at once: the row lock makes one win, the other is told).
+    """
+    checklist = (
+        Checklist.objects.select_for_update(of=("self",))
+        .select_related("project", "phase", "submitted_by")
+        .get(pk=checklist.pk)
+    )
+    if not permissions.has_role(reviewer, checklist.project.office_id, permissions.Role.FOCAL_POINT):
+        raise WorkflowError(_("Only a protection focal point of the project's office can decide."))
+    if checklist.status != ChecklistStatus.SUBMITTED:
+        last = checklist.reviews.select_related("reviewer").first()
+        if last is not None and checklist.status != ChecklistStatus.DRAFT:
+            raise WorkflowError(
+                _("%(who)s already decided on this checklist (%(decision)s). Nothing was changed.")
+                % {
+                    "who": last.reviewer.get_full_name() or last.reviewer.username,
+                    "decision": last.get_decision_display().lower(),
+                }
+            )
+        raise WorkflowError(
+            _("This checklist is not waiting for a review (it is %(status)s).")
+            % {"status": checklist.get_status_display().lower()}
+        )
+    if checklist.submitted_by_id == reviewer.pk:
+        raise WorkflowError(
+            _("You submitted this checklist, so another focal point must review it.")
+        )
+    conditions = conditions or []
+    if decision == Decision.RETURNED and not comment.strip():
+        raise WorkflowError(_("Say what needs to change: a comment is required to return it."))
+    if decision == Decision.APPROVED_WITH_CONDITIONS and not conditions:
+        raise WorkflowError(_("Add at least one condition, or approve without conditions."))
+    if decision not in Decision.values:
+        raise WorkflowError(_("Choose a decision."))
+
+    review = Review.objects.create(
+        checklist=checklist, decision=decision, comment=comment.strip(), reviewer=reviewer
+    )
+    answers = {a.pk: a for a in checklist.answers.all()}
+    comments = [
+        ReviewComment(review=review, answer=answers[answer_id], text=text.strip())
+        for answer_id, text in (item_comments or {}).items()
+        if text.strip() and answer_id in answers
+    ]
+    ReviewComment.objects.bulk_create(comments)
+    for condition in conditions:
+        ActionPoint.objects.create(
+            project=checklist.project,
+            review=review,
+            description=condition.description,
+            owner=condition.owner,
+            due_date=condition.due_date,
+        )
+    previous = checklist.status
+    checklist.status = (
+        ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
+    )
+    checklist.save(update_fields=["status"])
+    AuditEntry.objects.create(
+        project=checklist.project,
+        checklist=checklist,
+        actor=reviewer,
+        action=AuditAction.CHECKLIST_APPROVED if review.is_approval else AuditAction.CHECKLIST_RETURNED,
+        changes={
+            "status": [previous, checklist.status],
+            "decision": [None, decision],
+            "comment": [None, review.comment],
+            "conditions": [None, [c.description for c in conditions]],
+        },
+    )
+    for item_comment in comments:
+        AuditEntry.objects.create(
+            project=checklist.project,
+            checklist=checklist,
+            answer=item_comment.answer,
+            actor=reviewer,
+            action=AuditAction.REVIEW_COMMENT,
+            changes={"comment": [None, item_comment.text]},
+        )
+    next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
+    if review.is_approval and next_phase and checklist.project.current_phase_id == checklist.phase_id:
+        _move_project(project=checklist.project, phase_code=next_phase, user=reviewer)
+    transaction.on_commit(lambda: notify_decision(review_id=review.pk))
+    return review
+
+
+def _move_project(*, project: Project, phase_code: str, user: User) -> None:
+    phase = Phase.objects.get(code=phase_code)
+    previous = project.current_phase.code
+    project.current_phase = phase
+    project.save(update_fields=["current_phase", "updated_at"])
+    AuditEntry.objects.create(
+        project=project,
+        actor=user,
+        action=AuditAction.PHASE_CHANGED,
+        changes={"phase": [previous, phase.code]},
+    )
+
+
+@transaction.atomic
+def move_to_evaluation(*, project: Project, user: User) -> Project:
+    """Staff move a project to evaluation once a monitoring round has been approved."""
+    project = Project.objects.select_for_update().select_related("current_phase").get(pk=project.pk)
+    if project.current_phase.code != "implementation":
+        raise WorkflowError(_("Only a project in implementation and monitoring can move to evaluation."))
+    approved_round = Checklist.objects.filter(
+        project=project, phase__code="implementation", status=ChecklistStatus.APPROVED
+    ).exists()
+    if not approved_round:
+        raise WorkflowError(
+            _("A monitoring round must be approved before the project moves to evaluation.")
+        )
+    _move_project(project=project, phase_code="evaluation", user=user)
+    return project
+
+
+def endorsement_of(project: Project) -> Review | None:
+    """The project's protection endorsement: the approval of its endorsement checklist."""
+    return (
+        Review.objects.filter(
+            checklist__project=project,
+            checklist__phase__code="endorsement",
+            decision__in=[Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS],
+        )
+        .select_related("reviewer")
+        .order_by("-decided_at")
+        .first()
+    )

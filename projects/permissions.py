@@ -144,3 +144,18 @@ def action_point_owners(project: Project):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def can_review(user, checklist) -> bool:
+    """Focal points of the project's office open the review page (deciding has more rules)."""
+    return has_role(user, checklist.project.office_id, Role.FOCAL_POINT)
+
+
+def review_queue(user):
+    """Submitted checklists in the offices where the user is a focal point, oldest first."""
+    return (
+        Checklist.objects.submitted()
+        .filter(project__office__in=offices_with_role(user, Role.FOCAL_POINT))
+        .select_related("project", "phase", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )

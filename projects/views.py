@@ -10,10 +10,11 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from checklists.overview import checklist_overview
+from checklists.overview import checklist_overview, pending_work
 
 from . import permissions
 from .forms import ProjectFilterForm, ProjectForm
+from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import AgeGroup, Profile, Sex
 
 
@@ -24,6 +25,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         profile = Profile.objects.filter(user=form.get_user()).first()
         if profile:
+            self.request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
             translation.activate(profile.language)
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -65,6 +67,7 @@ class ProjectListView(generic.ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
+        context.update(pending_work(self.request.user))
         context["can_create_project"] = permissions.can_create_project(self.request.user)
         return context
 

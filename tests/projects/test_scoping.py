@@ -70,7 +70,7 @@ def test_project_list_runs_a_fixed_number_of_queries(
         make_project(office=office_a)
         make_project(office=other_office)
     client.force_login(staff_a)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("projects:home"))
     assert response.status_code == 200
     assert len(response.context["projects"]) == min(count, 25)
@@ -89,7 +89,7 @@ def test_project_detail_runs_a_fixed_number_of_queries(
             round=round_number,
         )
     client.force_login(staff_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("projects:detail", args=[project_a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("round ") >= rounds
