@@ -4,7 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from . import workflow
-from .models import Framework, FrameworkStatus, GoodPractice, Item, Phase, Principle, Topic
+from .models import (
+    ActionPoint,
+    AuditEntry,
+    Checklist,
+    Framework,
+    FrameworkStatus,
+    GoodPractice,
+    Item,
+    Phase,
+    Principle,
+    Review,
+    Topic,
+)
 
 
 @admin.register(Principle)
@@ -85,3 +97,46 @@ class ItemAdmin(TranslationAdmin):
         if db_field.name == "framework":
             kwargs["queryset"] = Framework.objects.filter(status=FrameworkStatus.DRAFT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Checklists, answers, reviews and the audit trail change only through the workflow:
+    the admin shows them and never edits or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(ReadOnlyAdmin):
+    list_display = ["project", "phase", "round", "status", "submitted_at"]
+    list_filter = ["status", "phase"]
+    list_select_related = ["project", "phase"]
+    search_fields = ["project__code"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["checklist", "decision", "reviewer", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["checklist__project", "checklist__phase", "reviewer"]
+
+
+@admin.register(ActionPoint)
+class ActionPointAdmin(ReadOnlyAdmin):
+    list_display = ["project", "description", "owner", "due_date", "done_on", "withdrawn_on"]
+    list_select_related = ["project", "owner"]
+    search_fields = ["project__code", "description"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "project"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "project"]

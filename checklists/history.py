@@ -55,7 +55,11 @@ def describe(entries) -> list[dict]:
             if entry.action != AuditAction.ANSWER_CHANGED and old is None:
                 # Events record what was decided rather than a change of value.
                 changes.append(
-                    {"label": FIELD_LABELS.get(field, field), "old": None, "new": _display(field, new, phases)}
+                    {
+                        "label": FIELD_LABELS.get(field, field),
+                        "old": None,
+                        "new": _display(field, new, phases),
+                    }
                 )
             else:
                 changes.append(

@@ -534,9 +534,7 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(
-                fields=["action_point", "sent_on"], name="reminder_once_a_day"
-            )
+            models.UniqueConstraint(fields=["action_point", "sent_on"], name="reminder_once_a_day")
         ]
 
     def __str__(self):

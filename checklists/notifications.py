@@ -79,7 +79,12 @@ def notify_decision(*, review_id: int) -> int:
         return 0
     url = absolute(reverse("checklists:detail", kwargs={"pk": review.checklist_id}))
     conditions = list(review.conditions.select_related("owner"))
-    context = {"review": review, "checklist": review.checklist, "url": url, "conditions": conditions}
+    context = {
+        "review": review,
+        "checklist": review.checklist,
+        "url": url,
+        "conditions": conditions,
+    }
     return int(send("decided", to=submitter, context=context))
 
 
@@ -113,7 +118,9 @@ def send_reminders(today: datetime.date | None = None) -> int:
             {
                 "action_point": p,
                 "overdue": p.due_date < today,
-                "url": absolute(reverse("checklists:action-points", kwargs={"project_pk": p.project_id})),
+                "url": absolute(
+                    reverse("checklists:action-points", kwargs={"project_pk": p.project_id})
+                ),
             }
             for p in points
         ]
@@ -124,4 +131,3 @@ def send_reminders(today: datetime.date | None = None) -> int:
             Reminder.objects.filter(action_point__in=points, sent_on=today).delete()
             raise
     return sent
-

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from projects import permissions
 
-from . import scoring, workflow
-from . import history
+from . import history, scoring, workflow
 from .forms import (
     ActionPointDoneForm,
     AnswerForm,
@@ -20,7 +19,7 @@ from .forms import (
     ItemCommentsForm,
     ReviewForm,
 )
-from .models import ChecklistStatus, GoodPractice, Phase, Principle, ReviewComment, Response
+from .models import ChecklistStatus, GoodPractice, Phase, Principle, Response, ReviewComment
 
 
 class GuidanceView(generic.TemplateView):
@@ -478,7 +477,10 @@ def checklist_review(request, pk):
     item_comments = ItemCommentsForm(data, answers=answers)
     if request.method != "POST":
         context = _review_context(
-            request, checklist, review_form=review_form, conditions=conditions,
+            request,
+            checklist,
+            review_form=review_form,
+            conditions=conditions,
             item_comments=item_comments,
         )
         return render(request, "checklists/review.html", context)
@@ -496,7 +498,9 @@ def checklist_review(request, pk):
                 item_comments=item_comments.comments(),
                 conditions=[
                     workflow.Condition(
-                        description=c["description"], owner=owners[c["owner"]], due_date=c["due_date"]
+                        description=c["description"],
+                        owner=owners[c["owner"]],
+                        due_date=c["due_date"],
                     )
                     for c in filled
                 ],
@@ -511,8 +515,12 @@ def checklist_review(request, pk):
             return redirect(checklist.project)
     checklist.refresh_from_db()
     context = _review_context(
-        request, checklist, review_form=review_form, conditions=conditions,
-        item_comments=item_comments, error=error,
+        request,
+        checklist,
+        review_form=review_form,
+        conditions=conditions,
+        item_comments=item_comments,
+        error=error,
     )
     return render(request, "checklists/review.html", context, status=409 if error else 400)
 

@@ -391,7 +391,9 @@ def decide_checklist(
         .select_related("project", "phase", "submitted_by")
         .get(pk=checklist.pk)
     )
-    if not permissions.has_role(reviewer, checklist.project.office_id, permissions.Role.FOCAL_POINT):
+    if not permissions.has_role(
+        reviewer, checklist.project.office_id, permissions.Role.FOCAL_POINT
+    ):
         raise WorkflowError(_("Only a protection focal point of the project's office can decide."))
     if checklist.status != ChecklistStatus.SUBMITTED:
         last = checklist.reviews.select_related("reviewer").first()
@@ -438,15 +440,15 @@ def decide_checklist(
             due_date=condition.due_date,
         )
     previous = checklist.status
-    checklist.status = (
-        ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
-    )
+    checklist.status = ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
     checklist.save(update_fields=["status"])
     AuditEntry.objects.create(
         project=checklist.project,
         checklist=checklist,
         actor=reviewer,
-        action=AuditAction.CHECKLIST_APPROVED if review.is_approval else AuditAction.CHECKLIST_RETURNED,
+        action=AuditAction.CHECKLIST_APPROVED
+        if review.is_approval
+        else AuditAction.CHECKLIST_RETURNED,
         changes={
             "status": [previous, checklist.status],
             "decision": [None, decision],
@@ -464,7 +466,11 @@ def decide_checklist(
             changes={"comment": [None, item_comment.text]},
         )
     next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
-    if review.is_approval and next_phase and checklist.project.current_phase_id == checklist.phase_id:
+    if (
+        review.is_approval
+        and next_phase
+        and checklist.project.current_phase_id == checklist.phase_id
+    ):
         _move_project(project=checklist.project, phase_code=next_phase, user=reviewer)
     transaction.on_commit(lambda: notify_decision(review_id=review.pk))
     return review
@@ -488,7 +494,9 @@ def move_to_evaluation(*, project: Project, user: User) -> Project:
     """Staff move a project to evaluation once a monitoring round has been approved."""
     project = Project.objects.select_for_update().select_related("current_phase").get(pk=project.pk)
     if project.current_phase.code != "implementation":
-        raise WorkflowError(_("Only a project in implementation and monitoring can move to evaluation."))
+        raise WorkflowError(
+            _("Only a project in implementation and monitoring can move to evaluation.")
+        )
     approved_round = Checklist.objects.filter(
         project=project, phase__code="implementation", status=ChecklistStatus.APPROVED
     ).exists()
