@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
-from checklists.models import Phase
+from checklists import workflow
+from checklists.models import Decision, Phase
 from projects.models import (
     Membership,
     Office,
@@ -39,6 +41,7 @@ USERS = [
     ("manager.hq", "Ana", "Pereira", "en", [("HQ", Role.MANAGER)], False),
     ("admin", "Site", "Administrator", "en", [], True),
 ]
+TIME_ZONES = {"IRQ": "Asia/Baghdad", "JOR": "Asia/Amman", "HQ": "Europe/Zurich"}
 PROJECTS = [
     (
         "IRQ-SHL-2026-01",
@@ -110,8 +113,13 @@ class Command(BaseCommand):
             help="Load the demo accounts even with DEBUG off (they have a public password).",
         )
 
+    def handle(self, *args, **options):
+        # Demo events would otherwise mail the (fictitious) demo users.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._load(*args, **options)
+
     @transaction.atomic
-    def handle(self, *args, allow_production, **options):
+    def _load(self, *args, allow_production, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "Demo accounts share a public password: not loaded while DEBUG is off. "
@@ -143,7 +151,11 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                Profile.objects.get_or_create(user=user, defaults={"language": language})
+                office_code = memberships[0][0] if memberships else "HQ"
+                Profile.objects.get_or_create(
+                    user=user,
+                    defaults={"language": language, "time_zone": TIME_ZONES[office_code]},
+                )
             for office, role in memberships:
                 Membership.objects.get_or_create(user=user, office=offices[office], role=role)
             users[username] = user
@@ -161,7 +173,8 @@ class Command(BaseCommand):
                     "donor": donor,
                     "start_date": datetime.date(year, 1, 1),
                     "end_date": datetime.date(year, 12, 31),
-                    "current_phase": phases[phase],
+                    # Starts in design; _walk_to_phase takes it through the workflow.
+                    "current_phase": phases["design"],
                     "description": title + ".",
                     "created_by": users[f"staff.{'iraq' if office == 'IRQ' else 'jordan'}"],
                 },
@@ -169,7 +182,67 @@ class Command(BaseCommand):
             if created:
                 project.sectors.set([sectors[c] for c in sector_codes])
                 self._add_population(project, people, share)
+                self._walk_to_phase(project, phase, users, office)
         self.stdout.write(self.style.SUCCESS(self.accounts_text()))
+
+    def _walk_to_phase(self, project, target_phase, users, office):
+        """Fill, submit and approve the checklists of earlier phases, so the demo shows
+        projects at every step: endorsed ones, one waiting for review, a monitoring round."""
+        suffix = "iraq" if office == "IRQ" else "jordan"
+        staff, focal = users[f"staff.{suffix}"], users[f"focal.{suffix}"]
+        order = ["design", "endorsement", "implementation"]
+        for phase_code in order[: order.index(target_phase) + 1]:
+            project.refresh_from_db()
+            checklist = workflow.start_checklist(project=project, user=staff)
+            answers = list(checklist.answers.select_related("item").order_by("item__code"))
+            last = phase_code == target_phase
+            for index, answer in enumerate(answers):
+                if last and index >= len(answers) // 2:
+                    break  # the current phase's checklist is half done
+                workflow.save_answer(
+                    checklist=checklist,
+                    answer_id=answer.pk,
+                    user=staff,
+                    values=self._demo_answer(index, staff, project),
+                    based_on_version=0,
+                )
+            if last and target_phase != "endorsement":
+                continue
+            if last:
+                # Fill the rest so it can wait in the focal point's review queue.
+                for answer in answers[len(answers) // 2 :]:
+                    workflow.save_answer(
+                        checklist=checklist,
+                        answer_id=answer.pk,
+                        user=staff,
+                        values=workflow.AnswerInput(response="yes"),
+                        based_on_version=0,
+                    )
+            workflow.submit_checklist(checklist=checklist, user=staff)
+            if not last:
+                workflow.decide_checklist(
+                    checklist=checklist,
+                    reviewer=focal,
+                    decision=Decision.APPROVED,
+                    comment="Good analysis; keep the feedback mechanism budgeted.",
+                )
+
+    @staticmethod
+    def _demo_answer(index, owner, project):
+        due = project.start_date + datetime.timedelta(days=60 + index)
+        if index % 5 == 3:
+            return workflow.AnswerInput(
+                response="partial",
+                comment="Done in two of the three sites.",
+                action_description="Extend the measure to the remaining site.",
+                action_owner=owner,
+                action_due=due,
+            )
+        if index % 7 == 6:
+            return workflow.AnswerInput(
+                response="na", not_applicable_reason="The project has no activity of this kind."
+            )
+        return workflow.AnswerInput(response="yes", comment="")
 
     def _add_population(self, project, people, share):
         # people: (female 0-5, male 0-5, female 6-17, male 6-17, ...); a share has a disability.
