@@ -163,8 +163,12 @@ def score_answers(answers: Iterable[Answer]) -> ChecklistScores:
     return scores_from_counts(count_answers(answers))
 
 
-def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, Counts]]:
-    """Counts per checklist id and principle id, in one aggregate query."""
+def count_by(answers, *fields: str) -> dict[tuple, Counts]:
+    """Counts of an Answer queryset grouped by ``fields``, in one aggregate query.
+
+    ``count_by(answers, "checklist_id", "item__principle_id")`` gives
+    {(checklist id, principle id): Counts}. Dashboards group by office or project the same way.
+    """
     critical_no = Q(response=Response.NO, item__critical=True)
     complete_action = (
         Q(action_point__isnull=False)
@@ -173,8 +177,7 @@ def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, C
         & Q(action_point__due_date__isnull=False)
     )
     rows = (
-        Answer.objects.filter(checklist_id__in=list(checklist_ids))
-        .values("checklist_id", "item__principle_id")
+        answers.values(*fields)
         .annotate(
             yes=Count("pk", filter=Q(response=Response.YES)),
             partial=Count("pk", filter=Q(response=Response.PARTIAL)),
@@ -188,11 +191,27 @@ def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, C
         )
         .order_by()
     )
-    result: dict[int, dict[int, Counts]] = {}
+    result = {}
     for row in rows:
-        checklist_id, principle_id = row.pop("checklist_id"), row.pop("item__principle_id")
-        result.setdefault(checklist_id, {})[principle_id] = Counts(**row)
+        key = tuple(row.pop(field) for field in fields)
+        result[key] = Counts(**row)
     return result
+
+
+def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, Counts]]:
+    """Counts per checklist id and principle id, in one aggregate query."""
+    answers = Answer.objects.filter(checklist_id__in=list(checklist_ids))
+    result: dict[int, dict[int, Counts]] = {}
+    for (checklist_id, principle_id), counts in count_by(
+        answers, "checklist_id", "item__principle_id"
+    ).items():
+        result.setdefault(checklist_id, {})[principle_id] = counts
+    return result
+
+
+def rate_by(answers, *fields: str) -> dict[tuple, Score]:
+    """Scores of an Answer queryset grouped by ``fields`` (see count_by)."""
+    return {key: rate(counts) for key, counts in count_by(answers, *fields).items()}
 
 
 def scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, ChecklistScores]:

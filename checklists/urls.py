@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "checklists"
 
@@ -27,5 +27,6 @@ urlpatterns = [
         views.move_to_evaluation,
         name="move-to-evaluation",
     ),
+    path("projects/<int:project_pk>/report.pdf", report_views.project_report, name="project-report"),
     path("action-points/<int:pk>/done/", views.action_point_done, name="action-point-done"),
 ]

@@ -1,0 +1,161 @@
+"""Gathering the project compliance report: plain data, no PDF library involved."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from projects.models import AgeGroup, Project, Sex
+
+from .. import scoring, workflow
+from ..models import Answer, ChecklistStatus, Phase, Principle, Response, Review
+from .charts import bar_chart
+
+
+def checklist_label(checklist) -> str:
+    if checklist.is_monitoring_round:
+        return _("%(phase)s, round %(round)s") % {"phase": checklist.phase.name, "round": checklist.round}
+    return str(checklist.phase.name)
+
+
+def population_table(project: Project) -> dict:
+    figures = {
+        (f.sex, f.age_group, f.with_disability): f.people for f in project.population_figures.all()
+    }
+    rows = [
+        (
+            age_label,
+            [
+                figures.get((sex, age, with_disability), 0)
+                for sex, _label in Sex.choices
+                for with_disability in (True, False)
+            ],
+        )
+        for age, age_label in AgeGroup.choices
+    ]
+    return {
+        "rows": rows,
+        "total": sum(figures.values()),
+        "with_disability": sum(v for (_s, _a, disabled), v in figures.items() if disabled),
+    }
+
+
+def build_project_report(
+    project: Project, *, language: str, generated_by: User, now: datetime.datetime | None = None
+) -> dict:
+    """Everything the project report shows, computed by the same code as the pages."""
+    with translation.override(language):
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        principles = list(Principle.objects.all())
+        checklists = list(
+            project.checklists.select_related("phase", "framework", "submitted_by").order_by(
+                "phase__order", "round"
+            )
+        )
+        scores = scoring.scores_for_checklists([c.pk for c in checklists])
+        answers = list(
+            Answer.objects.filter(checklist__project=project)
+            .select_related("item__principle", "action_point__owner")
+            .prefetch_related("review_comments__review__reviewer")
+            .order_by("item__principle__order", "item__order", "item__code")
+        )
+        reviews = list(
+            Review.objects.filter(checklist__project=project)
+            .select_related("reviewer")
+            .prefetch_related("conditions__owner")
+            .order_by("decided_at")
+        )
+        sections = []
+        summary_rows = []
+        for checklist in checklists:
+            checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+            principle_scores = [checklist_scores.by_principle.get(p.pk) for p in principles]
+            label = checklist_label(checklist)
+            summary_rows.append(
+                {
+                    "checklist": checklist,
+                    "label": label,
+                    "principle_scores": principle_scores,
+                    "overall": checklist_scores.overall,
+                }
+            )
+            own_answers = [a for a in answers if a.checklist_id == checklist.pk]
+            sections.append(
+                {
+                    "checklist": checklist,
+                    "label": label,
+                    "groups": [
+                        {
+                            "principle": principle,
+                            "score": checklist_scores.by_principle.get(principle.pk),
+                            "answers": [a for a in own_answers if a.item.principle_id == principle.pk],
+                        }
+                        for principle in principles
+                    ],
+                    "reviews": [r for r in reviews if r.checklist_id == checklist.pk],
+                }
+            )
+        critical_gaps = [
+            {"answer": a, "checklist": next(c for c in checklists if c.pk == a.checklist_id)}
+            for a in answers
+            if a.item.critical and a.response == Response.NO
+        ]
+        action_points = list(
+            project.action_points.open().select_related("owner", "answer__item").order_by("due_date")
+        )
+        approved = [c for c in checklists if c.status == ChecklistStatus.APPROVED]
+        latest_approved = max(approved, key=lambda c: (c.phase.order, c.round), default=None)
+        overall = (
+            (scores.get(latest_approved.pk) or scoring.ChecklistScores()).overall
+            if latest_approved
+            else None
+        )
+        chart = bar_chart(
+            [(row["label"], [s.percent if s else None for s in row["principle_scores"]]) for row in summary_rows],
+            [p.name for p in principles],
+            title=_("Score per principle for each checklist"),
+            description=_("Bars show each principle's score in percent; the table gives the same figures."),
+        )
+        return {
+            "project": project,
+            "language": language,
+            "generated_at": now,
+            "generated_by": generated_by,
+            "sectors": list(project.sectors.all()),
+            "phases": list(Phase.objects.all()),
+            "principles": principles,
+            "frameworks": sorted({str(c.framework) for c in checklists}),
+            "endorsement": workflow.endorsement_of(project),
+            "overall": overall,
+            "overall_from": checklist_label(latest_approved) if latest_approved else None,
+            "summary_rows": summary_rows,
+            "chart": chart,
+            "critical_gaps": critical_gaps,
+            "open_action_points": action_points,
+            "overdue_action_points": [a for a in action_points if a.is_overdue(today)],
+            "sections": sections,
+            "population": population_table(project),
+            "today": today,
+        }
+
+
+
+
+def project_report_pdf(project: Project, *, language: str, generated_by: User) -> bytes:
+    from .pdf import css_string, render_pdf
+
+    report = build_project_report(project, language=language, generated_by=generated_by)
+    with translation.override(language):
+        header = {
+            "header_left": css_string(project.code),
+            "header_right": css_string(_("Protection compliance report")),
+            "footer_left": css_string(
+                _("Generated on %(date)s")
+                % {"date": formats.date_format(timezone.localtime(report["generated_at"]), "DATETIME_FORMAT")}
+            ),
+        }
+    return render_pdf("reports/project.html", {**report, **header}, language=language)
