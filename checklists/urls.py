@@ -27,6 +27,23 @@ urlpatterns = [
         views.move_to_evaluation,
         name="move-to-evaluation",
     ),
-    path("projects/<int:project_pk>/report.pdf", report_views.project_report, name="project-report"),
+    path(
+        "projects/<int:project_pk>/report.pdf", report_views.project_report, name="project-report"
+    ),
+    path("portfolio/", report_views.dashboard, name="dashboard"),
+    path("portfolio/report.pdf", report_views.portfolio_report, name="portfolio-report"),
+    path("portfolio/portfolio.xlsx", report_views.portfolio_spreadsheet, name="portfolio-xlsx"),
+    path(
+        "portfolio/projects.csv",
+        report_views.portfolio_csv,
+        {"sheet": "projects"},
+        name="portfolio-projects-csv",
+    ),
+    path(
+        "portfolio/answers.csv",
+        report_views.portfolio_csv,
+        {"sheet": "answers"},
+        name="portfolio-answers-csv",
+    ),
     path("action-points/<int:pk>/done/", views.action_point_done, name="action-point-done"),
 ]

@@ -159,3 +159,17 @@ def review_queue(user):
         .select_related("project", "phase", "submitted_by")
         .order_by("submitted_at", "pk")
     )
+
+
+def can_view_portfolio(user) -> bool:
+    """Managers (and administrators) see dashboards and portfolio reports."""
+    return user.is_authenticated and (
+        user.is_superuser or any(m.role == Role.MANAGER for m in _memberships(user))
+    )
+
+
+def portfolio_projects(user):
+    """Projects in the offices the user manages (every office for HQ managers)."""
+    if sees_every_office(user):
+        return Project.objects.all()
+    return Project.objects.filter(office__in=offices_with_role(user, Role.MANAGER))

@@ -17,7 +17,10 @@ from .charts import bar_chart
 
 def checklist_label(checklist) -> str:
     if checklist.is_monitoring_round:
-        return _("%(phase)s, round %(round)s") % {"phase": checklist.phase.name, "round": checklist.round}
+        return _("%(phase)s, round %(round)s") % {
+            "phase": checklist.phase.name,
+            "round": checklist.round,
+        }
     return str(checklist.phase.name)
 
 
@@ -92,7 +95,9 @@ def build_project_report(
                         {
                             "principle": principle,
                             "score": checklist_scores.by_principle.get(principle.pk),
-                            "answers": [a for a in own_answers if a.item.principle_id == principle.pk],
+                            "answers": [
+                                a for a in own_answers if a.item.principle_id == principle.pk
+                            ],
                         }
                         for principle in principles
                     ],
@@ -105,7 +110,9 @@ def build_project_report(
             if a.item.critical and a.response == Response.NO
         ]
         action_points = list(
-            project.action_points.open().select_related("owner", "answer__item").order_by("due_date")
+            project.action_points.open()
+            .select_related("owner", "answer__item")
+            .order_by("due_date")
         )
         approved = [c for c in checklists if c.status == ChecklistStatus.APPROVED]
         latest_approved = max(approved, key=lambda c: (c.phase.order, c.round), default=None)
@@ -115,10 +122,15 @@ def build_project_report(
             else None
         )
         chart = bar_chart(
-            [(row["label"], [s.percent if s else None for s in row["principle_scores"]]) for row in summary_rows],
+            [
+                (row["label"], [s.percent if s else None for s in row["principle_scores"]])
+                for row in summary_rows
+            ],
             [p.name for p in principles],
             title=_("Score per principle for each checklist"),
-            description=_("Bars show each principle's score in percent; the table gives the same figures."),
+            description=_(
+                "Bars show each principle's score in percent; the table gives the same figures."
+            ),
         )
         return {
             "project": project,
@@ -143,8 +155,6 @@ def build_project_report(
         }
 
 
-
-
 def project_report_pdf(project: Project, *, language: str, generated_by: User) -> bytes:
     from .pdf import css_string, render_pdf
 
@@ -155,7 +165,11 @@ def project_report_pdf(project: Project, *, language: str, generated_by: User) -
             "header_right": css_string(_("Protection compliance report")),
             "footer_left": css_string(
                 _("Generated on %(date)s")
-                % {"date": formats.date_format(timezone.localtime(report["generated_at"]), "DATETIME_FORMAT")}
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(report["generated_at"]), "DATETIME_FORMAT"
+                    )
+                }
             ),
         }
     return render_pdf("reports/project.html", {**report, **header}, language=language)

@@ -1,0 +1,289 @@
+"""The portfolio dashboard and report: figures by database aggregation, rated by scoring."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects.models import Office, PopulationFigure, Region, Sector
+
+from .. import scoring
+from ..models import (
+    ActionPoint,
+    Answer,
+    Checklist,
+    ChecklistStatus,
+    Decision,
+    Phase,
+    Principle,
+    Response,
+    Review,
+)
+from .charts import bar_chart
+
+# Figures are computed on what was reported: submitted and approved checklists, not drafts.
+REPORTED = (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED)
+LIST_LIMIT = 50
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PortfolioFilterForm(forms.Form):
+    office = forms.ModelChoiceField(label=gettext_lazy("Office"), queryset=None, required=False)
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=None, required=False)
+    sector = forms.ModelChoiceField(
+        label=gettext_lazy("Sector"), queryset=Sector.objects.all(), required=False
+    )
+    phase = forms.ModelChoiceField(
+        label=gettext_lazy("Current phase"), queryset=Phase.objects.all(), required=False
+    )
+    endorsement = forms.ChoiceField(
+        label=gettext_lazy("Endorsement"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("All")),
+            ("endorsed", gettext_lazy("Endorsed")),
+            ("not_endorsed", gettext_lazy("Not endorsed")),
+        ],
+    )
+    donor = forms.ChoiceField(label=gettext_lazy("Donor"), required=False)
+    active_from = forms.DateField(
+        label=gettext_lazy("Running on or after"), required=False, widget=DateInput
+    )
+    active_until = forms.DateField(
+        label=gettext_lazy("Running on or before"), required=False, widget=DateInput
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        offices = Office.objects.filter(projects__in=projects).distinct()
+        self.fields["office"].queryset = offices
+        self.fields["region"].queryset = Region.objects.filter(offices__in=offices).distinct()
+        donors = projects.exclude(donor="").values_list("donor", flat=True).distinct()
+        self.fields["donor"].choices = [("", _("All"))] + [(d, d) for d in sorted(donors)]
+        for name in ("office", "region", "sector", "phase"):
+            self.fields[name].empty_label = _("All")
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("active_from"), cleaned.get("active_until")
+        if start and end and end < start:
+            self.add_error("active_until", _("The end of the period cannot be before its start."))
+        return cleaned
+
+    def filter(self, projects):
+        projects = projects.filter(archived=False)
+        if not self.is_valid():
+            return projects
+        data = self.cleaned_data
+        if data["office"]:
+            projects = projects.filter(office=data["office"])
+        if data["region"]:
+            projects = projects.filter(office__region=data["region"])
+        if data["sector"]:
+            projects = projects.filter(sectors=data["sector"])
+        if data["phase"]:
+            projects = projects.filter(current_phase=data["phase"])
+        if data["donor"]:
+            projects = projects.filter(donor=data["donor"])
+        if data["active_from"]:
+            projects = projects.filter(end_date__gte=data["active_from"])
+        if data["active_until"]:
+            projects = projects.filter(start_date__lte=data["active_until"])
+        if data["endorsement"]:
+            endorsed = Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk")))
+            projects = projects.filter(endorsed if data["endorsement"] == "endorsed" else ~endorsed)
+        return projects.distinct()
+
+
+def endorsement_reviews():
+    return Review.objects.filter(
+        checklist__phase__code="endorsement",
+        decision__in=[Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS],
+    )
+
+
+def reported_answers(projects):
+    return Answer.objects.filter(
+        checklist__project__in=projects.values("pk"), checklist__status__in=REPORTED
+    )
+
+
+def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[dict]:
+    """One row per project with its ratings per principle and overdue action points."""
+    rows_qs = (
+        projects.select_related("office", "current_phase")
+        .annotate(
+            endorsed=Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk"))),
+            overdue=Count(
+                "action_points",
+                filter=Q(
+                    action_points__done_on__isnull=True,
+                    action_points__withdrawn_on__isnull=True,
+                    action_points__due_date__lt=today,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("office__name", "code")
+    )
+    if limit is not None:
+        rows_qs = rows_qs[offset : offset + limit]
+    rows_list = list(rows_qs)
+    ids = [p.pk for p in rows_list]
+    answers = Answer.objects.filter(checklist__project_id__in=ids, checklist__status__in=REPORTED)
+    by_principle = scoring.rate_by(answers, "checklist__project_id", "item__principle_id")
+    overall = scoring.rate_by(answers, "checklist__project_id")
+    return [
+        {
+            "project": project,
+            "scores": [by_principle.get((project.pk, p.pk)) for p in principles],
+            "overall": overall.get((project.pk,)),
+        }
+        for project in rows_list
+    ]
+
+
+def build_portfolio(projects, *, language: str, today: datetime.date | None = None) -> dict:
+    """Everything the dashboard and the portfolio report show, for these projects."""
+    with translation.override(language):
+        today = today or timezone.localdate()
+        principles = list(Principle.objects.all())
+        phases = list(Phase.objects.all())
+        project_ids = projects.values("pk")
+        project_count = projects.count()
+        by_phase = dict(
+            projects.order_by().values_list("current_phase").annotate(n=Count("pk", distinct=True))
+        )
+        statuses = dict(
+            Checklist.objects.filter(project__in=project_ids)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        endorsed = projects.filter(
+            Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk")))
+        ).count()
+        answers = reported_answers(projects)
+        office_principle = scoring.rate_by(
+            answers, "checklist__project__office_id", "item__principle_id"
+        )
+        office_overall = scoring.rate_by(answers, "checklist__project__office_id")
+        offices = list(Office.objects.filter(projects__in=project_ids).distinct().order_by("name"))
+        heat_map = [
+            {
+                "office": office,
+                "scores": [office_principle.get((office.pk, p.pk)) for p in principles],
+                "overall": office_overall.get((office.pk,)),
+            }
+            for office in offices
+        ]
+        critical = answers.filter(item__critical=True, response=Response.NO).exclude(
+            action_point__done_on__isnull=False
+        )
+        overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
+        monitoring = answers.filter(
+            checklist__phase__code="implementation", checklist__submitted_at__isnull=False
+        ).annotate(month=TruncMonth("checklist__submitted_at"))
+        month_scores = scoring.rate_by(monitoring, "month")
+        month_rounds = dict(
+            Checklist.objects.filter(
+                project__in=project_ids,
+                phase__code="implementation",
+                submitted_at__isnull=False,
+            )
+            .annotate(month=TruncMonth("submitted_at"))
+            .order_by()
+            .values_list("month")
+            .annotate(n=Count("pk"))
+        )
+        trend = [
+            {"month": month, "rounds": month_rounds[month], "score": month_scores.get((month,))}
+            for month in sorted(month_rounds)
+        ]
+        population = PopulationFigure.objects.filter(project__in=project_ids).aggregate(
+            total=Sum("people"), disabled=Sum("people", filter=Q(with_disability=True))
+        )
+        return {
+            "language": language,
+            "today": today,
+            "principles": principles,
+            "project_count": project_count,
+            "endorsed_count": endorsed,
+            "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in phases],
+            "by_status": [
+                (label, statuses.get(value, 0)) for value, label in ChecklistStatus.choices
+            ],
+            "heat_map": heat_map,
+            "critical_count": critical.count(),
+            "critical_gaps": list(
+                critical.select_related(
+                    "item", "checklist__project", "checklist__phase", "action_point__owner"
+                ).order_by("checklist__project__code", "item__code")[:LIST_LIMIT]
+            ),
+            "overdue_count": overdue.count(),
+            "overdue": list(
+                overdue.select_related("project", "owner", "answer__item").order_by("due_date")[
+                    :LIST_LIMIT
+                ]
+            ),
+            "trend": trend,
+            "trend_chart": bar_chart(
+                [
+                    (formats_month(row["month"]), [row["score"].percent if row["score"] else None])
+                    for row in trend
+                ],
+                [_("Score of the monitoring rounds submitted that month")],
+                title=_("Monitoring rounds: score by month"),
+                description=_(
+                    "One bar per month; the table below gives the number of rounds and scores."
+                ),
+            )
+            if trend
+            else None,
+            "population": population,
+            "list_limit": LIST_LIMIT,
+        }
+
+
+def formats_month(value) -> str:
+    return date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def portfolio_report_pdf(projects, *, language: str, generated_by) -> bytes:
+    from .pdf import css_string, render_pdf
+
+    portfolio = build_portfolio(projects, language=language)
+    with translation.override(language):
+        rows = project_rows(projects, principles=portfolio["principles"], today=portfolio["today"])
+        now = timezone.now()
+        header = {
+            "header_left": css_string(_("Portfolio protection report")),
+            "header_right": css_string(
+                _("%(count)s projects") % {"count": portfolio["project_count"]}
+            ),
+            "footer_left": css_string(
+                _("Generated on %(date)s")
+                % {"date": date_format(timezone.localtime(now), "DATETIME_FORMAT")}
+            ),
+        }
+    return render_pdf(
+        "reports/portfolio.html",
+        {**portfolio, **header, "rows": rows, "generated_at": now, "generated_by": generated_by},
+        language=language,
+    )
