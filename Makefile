@@ -6,8 +6,11 @@ PORT ?= 8000
 
 .PHONY: run test setup deps assets messages migrate data lint format clean
 
+# The task worker (long reports) runs beside the web server and stops with it.
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a task worker (Ctrl+C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --queue-name default & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: deps assets messages

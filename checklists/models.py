@@ -390,6 +390,14 @@ class ActionPoint(models.Model):
         ordering = ["due_date", "pk"]
         verbose_name = _("action point")
         verbose_name_plural = _("action points")
+        indexes = [
+            # Overdue lists and reminders look for open points by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(done_on__isnull=True, withdrawn_on__isnull=True),
+                name="actionpoint_open_by_due_date",
+            )
+        ]
 
     def __str__(self):
         return self.description[:80]
@@ -539,3 +547,82 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.action_point_id} {self.sent_on}"
+
+
+class PrincipleTally(models.Model):
+    """How one checklist's answers split for one principle, kept in step by the workflow.
+
+    Dashboards over thousands of projects sum these rows instead of every answer; scores are
+    still computed from the counts by checklists/scoring.py. Rebuilt with
+    ``python manage.py refresh_tallies`` if ever in doubt.
+    """
+
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("checklist")
+    )
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
+    )
+    yes = models.PositiveIntegerField(default=0)
+    partial = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    not_applicable = models.PositiveIntegerField(default=0)
+    unanswered = models.PositiveIntegerField(default=0)
+    critical_gaps_without_action = models.PositiveIntegerField(default=0)
+    critical_gaps_open = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("principle tally")
+        verbose_name_plural = _("principle tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "principle"], name="tally_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.checklist_id}/{self.principle_id}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportKind(models.TextChoices):
+    PORTFOLIO_PDF = "portfolio_pdf", _("Portfolio report (PDF)")
+    PORTFOLIO_XLSX = "portfolio_xlsx", _("Portfolio spreadsheet (XLSX)")
+
+
+class ReportFile(models.Model):
+    """A long report made in the background by the task worker, kept for its requester.
+
+    Kept in the default file storage (shared storage in a multi-server deployment), never
+    in a web process's memory, so any app server can serve it.
+    """
+
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    requested_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="report_files",
+        verbose_name=_("requested by"),
+    )
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    file = models.FileField(_("file"), upload_to="reports/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -1,20 +1,22 @@
 """Report downloads and the portfolio dashboard. Views fetch in scope and serve bytes."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from projects import permissions
 
+from .models import ReportFile, ReportKind, ReportStatus
 from .reports import spreadsheet
-from .reports.portfolio import (
-    PortfolioFilterForm,
-    build_portfolio,
-    portfolio_report_pdf,
-    project_rows,
-)
+from .reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from .reports.project import project_report_pdf
+from .tasks import build_report_file
 
 
 def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -69,26 +71,63 @@ def dashboard(request):
             "paginator": paginator,
             "is_paginated": page.has_other_pages(),
             "query_string": query.urlencode(),
+            "recent_reports": list(ReportFile.objects.filter(requested_by=request.user)[:5]),
         },
     )
 
 
-def portfolio_report(request):
-    form, projects = _portfolio(request)
-    language = translation.get_language()
-    pdf = portfolio_report_pdf(projects, language=language, generated_by=request.user)
-    filename = f"portfolio-protection-report-{timezone.localdate():%Y-%m-%d}.pdf"
-    return _attachment(pdf, filename=filename, content_type="application/pdf")
+@require_POST
+def request_portfolio_file(request):
+    """Ask the worker for a portfolio PDF or spreadsheet; a 500-project report takes a while,
+    so it never runs in the web process. The user follows its progress on the next page."""
+    permissions.require(permissions.can_view_portfolio(request.user))
+    kind = request.POST.get("kind", "")
+    if kind not in ReportKind.values:
+        messages.error(request, _("Choose which report to prepare."))
+        return redirect("checklists:dashboard")
+    query = request.POST.get("query", "")[:1000]
+    report = ReportFile.objects.create(
+        kind=kind, requested_by=request.user, query=query, language=translation.get_language()
+    )
+    transaction.on_commit(lambda: build_report_file.enqueue(report.pk))
+    return redirect("checklists:portfolio-file", pk=report.pk)
 
 
-def portfolio_spreadsheet(request):
-    form, projects = _portfolio(request)
-    content = spreadsheet.workbook_bytes(projects, today=timezone.localdate())
-    filename = f"portfolio-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return _attachment(
-        content,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+def _own_report(request, pk) -> ReportFile:
+    # Report files are private to whoever asked for them (they carry that user's scope).
+    permissions.require(permissions.can_view_portfolio(request.user))
+    return get_object_or_404(ReportFile, pk=pk, requested_by=request.user)
+
+
+def portfolio_file(request, pk):
+    report = _own_report(request, pk)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse(
+            {
+                "status": report.status,
+                "label": str(report.get_status_display()),
+                "download": reverse("checklists:portfolio-file-download", args=[report.pk])
+                if report.status == ReportStatus.DONE
+                else None,
+            }
+        )
+    return render(request, "checklists/report_file.html", {"report": report})
+
+
+def portfolio_file_download(request, pk):
+    report = _own_report(request, pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    content_type = (
+        "application/pdf"
+        if report.kind == ReportKind.PORTFOLIO_PDF
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type=content_type,
     )
 
 

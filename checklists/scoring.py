@@ -17,13 +17,13 @@ feed the same ``rate`` so the figures on a page and in a report are always the s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, Response
+from .models import Answer, PrincipleTally, Response
 
 GREEN_FROM = Decimal("0.80")
 AMBER_FROM = Decimal("0.50")
@@ -219,3 +219,42 @@ def scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, ChecklistSc
         checklist_id: scores_from_counts(by_principle)
         for checklist_id, by_principle in counts_for_checklists(checklist_ids).items()
     }
+
+
+# --- Tallies: the same counts, stored per checklist and principle for dashboards ---------
+
+COUNT_FIELDS = [f.name for f in fields(Counts)]
+
+
+def refresh_tallies(checklist_ids: Iterable[int]) -> None:
+    """Recount the tallies of these checklists from their answers (called by the workflow)."""
+    checklist_ids = list(checklist_ids)
+    counts = count_by(
+        Answer.objects.filter(checklist_id__in=checklist_ids), "checklist_id", "item__principle_id"
+    )
+    PrincipleTally.objects.filter(checklist_id__in=checklist_ids).delete()
+    PrincipleTally.objects.bulk_create(
+        (
+            PrincipleTally(checklist_id=checklist_id, principle_id=principle_id, **vars(c))
+            for (checklist_id, principle_id), c in counts.items()
+        ),
+        batch_size=2000,
+    )
+
+
+def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
+    """Sum of tallies grouped by ``group_fields``, in one aggregate query."""
+    rows = (
+        tallies.values(*group_fields)
+        .annotate(**{f"{n}_sum": Sum(n) for n in COUNT_FIELDS})
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        key = tuple(row[field] for field in group_fields)
+        result[key] = Counts(**{n: row[f"{n}_sum"] or 0 for n in COUNT_FIELDS})
+    return result
+
+
+def rate_tallies(tallies, *group_fields: str) -> dict[tuple, Score]:
+    return {key: rate(counts) for key, counts in count_tallies(tallies, *group_fields).items()}

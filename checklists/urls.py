@@ -31,8 +31,13 @@ urlpatterns = [
         "projects/<int:project_pk>/report.pdf", report_views.project_report, name="project-report"
     ),
     path("portfolio/", report_views.dashboard, name="dashboard"),
-    path("portfolio/report.pdf", report_views.portfolio_report, name="portfolio-report"),
-    path("portfolio/portfolio.xlsx", report_views.portfolio_spreadsheet, name="portfolio-xlsx"),
+    path("portfolio/files/", report_views.request_portfolio_file, name="portfolio-file-request"),
+    path("portfolio/files/<int:pk>/", report_views.portfolio_file, name="portfolio-file"),
+    path(
+        "portfolio/files/<int:pk>/download/",
+        report_views.portfolio_file_download,
+        name="portfolio-file-download",
+    ),
     path(
         "portfolio/projects.csv",
         report_views.portfolio_csv,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from projects import permissions
 from projects.models import Project
 
+from . import scoring
 from .models import (
     EDITABLE_STATUSES,
     GAP_RESPONSES,
@@ -143,6 +144,7 @@ def start_checklist(*, project: Project, user: User) -> Checklist:
         started_by=user,
     )
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
+    scoring.refresh_tallies([checklist.pk])
     AuditEntry.objects.create(
         project=project,
         checklist=checklist,
@@ -246,6 +248,7 @@ def save_answer(
     answer.updated_by = user
     answer.updated_at = timezone.now()
     answer.save()
+    scoring.refresh_tallies([checklist.pk])
     AuditEntry.objects.create(
         project_id=checklist.project_id,
         checklist=checklist,
@@ -337,6 +340,9 @@ def mark_action_point_done(
     action_point.done_on = done_on
     action_point.done_note = note
     action_point.save(update_fields=["done_on", "done_note"])
+    if action_point.answer_id:
+        # A closed critical gap changes its principle's rating.
+        scoring.refresh_tallies([action_point.answer.checklist_id])
     AuditEntry.objects.create(
         project_id=action_point.project_id,
         checklist_id=action_point.answer.checklist_id if action_point.answer_id else None,

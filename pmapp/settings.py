@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Background tasks (long portfolio reports): the backport of Django 6's django.tasks,
+    # with its database backend; `manage.py db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
     "projects",
     "checklists",
 ]
@@ -135,6 +139,17 @@ STORAGES = {
     },
 }
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Generated report files. In a multi-server deployment point the default storage at shared
+# storage (e.g. an S3 bucket through django-storages) so every app server and worker sees them.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"  # never served directly: downloads go through a permission check
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -23,6 +23,7 @@ from ..models import (
     Decision,
     Phase,
     Principle,
+    PrincipleTally,
     Response,
     Review,
 )
@@ -124,6 +125,13 @@ def reported_answers(projects):
     )
 
 
+def reported_tallies(projects):
+    """Per-principle tallies of the reported checklists: what the figures are summed from."""
+    return PrincipleTally.objects.filter(
+        checklist__project__in=projects.values("pk"), checklist__status__in=REPORTED
+    )
+
+
 def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[dict]:
     """One row per project with its ratings per principle and overdue action points."""
     rows_qs = (
@@ -146,9 +154,12 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
         rows_qs = rows_qs[offset : offset + limit]
     rows_list = list(rows_qs)
     ids = [p.pk for p in rows_list]
-    answers = Answer.objects.filter(checklist__project_id__in=ids, checklist__status__in=REPORTED)
-    by_principle = scoring.rate_by(answers, "checklist__project_id", "item__principle_id")
-    overall = scoring.rate_by(answers, "checklist__project_id")
+    tallies = PrincipleTally.objects.filter(
+        checklist__project_id__in=ids, checklist__status__in=REPORTED
+    )
+    counts = scoring.count_tallies(tallies, "checklist__project_id", "principle_id")
+    by_principle = {key: scoring.rate(c) for key, c in counts.items()}
+    overall = {(pk,): scoring.rate(c) for pk, c in _totals(counts).items()}
     return [
         {
             "project": project,
@@ -179,11 +190,12 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
         endorsed = projects.filter(
             Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk")))
         ).count()
-        answers = reported_answers(projects)
-        office_principle = scoring.rate_by(
-            answers, "checklist__project__office_id", "item__principle_id"
+        tallies = reported_tallies(projects)
+        office_counts = scoring.count_tallies(
+            tallies, "checklist__project__office_id", "principle_id"
         )
-        office_overall = scoring.rate_by(answers, "checklist__project__office_id")
+        office_principle = {key: scoring.rate(c) for key, c in office_counts.items()}
+        office_overall = {(pk,): scoring.rate(c) for pk, c in _totals(office_counts).items()}
         offices = list(Office.objects.filter(projects__in=project_ids).distinct().order_by("name"))
         heat_map = [
             {
@@ -193,14 +205,19 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             }
             for office in offices
         ]
-        critical = answers.filter(item__critical=True, response=Response.NO).exclude(
-            action_point__done_on__isnull=False
-        )
+        # Only checklists whose tallies show a critical gap are searched for the list.
+        gap_checklists = tallies.filter(
+            Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
+        ).values("checklist_id")
+        critical = Answer.objects.filter(
+            checklist_id__in=gap_checklists, item__critical=True, response=Response.NO
+        ).exclude(action_point__done_on__isnull=False)
+        critical_count = sum(c.critical_gaps for c in office_counts.values())
         overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
-        monitoring = answers.filter(
+        monitoring = tallies.filter(
             checklist__phase__code="implementation", checklist__submitted_at__isnull=False
         ).annotate(month=TruncMonth("checklist__submitted_at"))
-        month_scores = scoring.rate_by(monitoring, "month")
+        month_scores = scoring.rate_tallies(monitoring, "month")
         month_rounds = dict(
             Checklist.objects.filter(
                 project__in=project_ids,
@@ -230,7 +247,7 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
                 (label, statuses.get(value, 0)) for value, label in ChecklistStatus.choices
             ],
             "heat_map": heat_map,
-            "critical_count": critical.count(),
+            "critical_count": critical_count,
             "critical_gaps": list(
                 critical.select_related(
                     "item", "checklist__project", "checklist__phase", "action_point__owner"
@@ -259,6 +276,14 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             "population": population,
             "list_limit": LIST_LIMIT,
         }
+
+
+def _totals(counts: dict[tuple, scoring.Counts]) -> dict:
+    """Counts per first key (office or project), all principles added up."""
+    totals: dict = {}
+    for (first, _principle), c in counts.items():
+        totals[first] = totals[first] + c if first in totals else c
+    return totals
 
 
 def formats_month(value) -> str:

@@ -13,7 +13,7 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
-from ..models import ActionPoint, Answer, Principle
+from ..models import Answer, Principle
 from .portfolio import project_rows
 
 ANSWER_BATCH = 2000
@@ -83,54 +83,89 @@ def answer_header() -> list[str]:
     ]
 
 
-def action_status(action: ActionPoint | None, today: datetime.date) -> str:
-    if action is None or action.withdrawn_on is not None:
+ANSWER_COLUMNS = [
+    "checklist__project__code",
+    "checklist__project__office__code",
+    "checklist__phase__code",
+    "checklist__round",
+    "checklist__status",
+    "item__code",
+    "item__principle__code",
+    "item__critical",
+    "response",
+    "comment",
+    "not_applicable_reason",
+    "action_point__description",
+    "action_point__owner__first_name",
+    "action_point__owner__last_name",
+    "action_point__owner__username",
+    "action_point__due_date",
+    "action_point__done_on",
+    "action_point__withdrawn_on",
+]
+
+
+def action_status(due, done_on, withdrawn_on, *, exists: bool, today: datetime.date) -> str:
+    if not exists or withdrawn_on is not None:
         return ""
-    if action.done_on:
+    if done_on:
         return "done"
-    if action.due_date and action.due_date < today:
+    if due and due < today:
         return "overdue"
     return "open"
 
 
 def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
-    """Every answer of these projects' checklists, read in batches (constant memory)."""
+    """Every answer of these projects' checklists, as plain values read in batches."""
     yield answer_header()
-    answers = (
+    rows = (
         Answer.objects.filter(checklist__project__in=projects.values("pk"))
-        .select_related(
-            "checklist__project__office",
-            "checklist__phase",
-            "item__principle",
-            "action_point__owner",
-        )
         .order_by(
             "checklist__project__code", "checklist__phase__order", "checklist__round", "item__code"
         )
+        .values_list(*ANSWER_COLUMNS)
     )
-    for answer in answers.iterator(chunk_size=ANSWER_BATCH):
-        checklist = answer.checklist
-        action = getattr(answer, "action_point", None)
-        current = action if action is not None and action.withdrawn_on is None else None
+    for row in rows.iterator(chunk_size=ANSWER_BATCH):
+        (
+            project,
+            office,
+            phase,
+            round_number,
+            status,
+            item,
+            principle,
+            critical,
+            response,
+            comment,
+            reason,
+            description,
+            first,
+            last,
+            username,
+            due,
+            done_on,
+            withdrawn_on,
+        ) = row
+        exists = description is not None
+        current = exists and withdrawn_on is None
+        owner = (f"{first} {last}".strip() or username) if current and username else ""
         yield [
-            checklist.project.code,
-            checklist.project.office.code,
-            checklist.phase.code,
-            checklist.round,
-            checklist.status,
-            answer.item.code,
-            answer.item.principle.code,
-            "yes" if answer.item.critical else "no",
-            answer.response,
-            answer.comment,
-            answer.not_applicable_reason,
-            current.description if current else "",
-            (current.owner.get_full_name() or current.owner.username)
-            if current and current.owner
-            else "",
-            current.due_date if current else None,
-            current.done_on if current else None,
-            action_status(action, today),
+            project,
+            office,
+            phase,
+            round_number,
+            status,
+            item,
+            principle,
+            "yes" if critical else "no",
+            response,
+            comment,
+            reason,
+            description if current else "",
+            owner,
+            due if current else None,
+            done_on if current else None,
+            action_status(due, done_on, withdrawn_on, exists=exists, today=today),
         ]
 
 

@@ -108,3 +108,30 @@ def test_database_aggregation_and_answers_in_memory_agree(scored_checklist):
     in_memory = scoring.score_answers(checklist.answers.select_related("item", "action_point"))
     assert aggregated.by_principle[safety].rating == Rating.AMBER
     assert _principle_scores(in_memory) == _principle_scores(aggregated)
+
+
+@pytest.mark.django_db
+def test_tallies_follow_every_saved_answer_and_give_the_same_scores(office_a, staff_a):
+    from checklists import workflow
+    from checklists.models import PrincipleTally
+
+    project = make_project(office=office_a)
+    _framework, items = make_framework_items(8)
+    Item.objects.filter(pk=items[0].pk).update(critical=True)
+    checklist = make_checklist(project=project, user=staff_a, items=items)
+    answers = list(checklist.answers.order_by("item__order"))
+    responses = ["no", "yes", "partial", "na", "yes", "no", "yes", "partial"]
+    for answer, response in zip(answers, responses, strict=True):
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=staff_a,
+            values=workflow.AnswerInput(response=response),
+            based_on_version=0,
+        )
+    from_tallies = scoring.count_tallies(
+        PrincipleTally.objects.filter(checklist=checklist), "checklist_id", "principle_id"
+    )
+    from_answers = scoring.count_by(checklist.answers.all(), "checklist_id", "item__principle_id")
+    assert from_tallies == from_answers
+    assert sum(c.critical_gaps_without_action for c in from_tallies.values()) == 1
