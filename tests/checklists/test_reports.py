@@ -194,8 +194,9 @@ def prepare(client, django_capture_on_commit_callbacks):
             )
         assert response.status_code == 302
         status_page = client.get(response["Location"])
-        assert "Ready" in status_page.content.decode()
         report = ReportFile.objects.latest("pk")
+        assert report.status == "done", report.error
+        assert 'id="report-download"' in status_page.content.decode()
         download = client.get(reverse("checklists:portfolio-file-download", args=[report.pk]))
         assert download.status_code == 200
         return b"".join(download.streaming_content)
