@@ -8,6 +8,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", project_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        project_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("language/", project_views.switch_language, name="switch-language"),
     path("", include("checklists.urls")),
     path("", include("projects.urls")),

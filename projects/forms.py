@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,36 @@ from checklists.models import Phase
 
 from . import permissions
 from .models import AgeGroup, PopulationFigure, Project, Role, Sector, Sex
+
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value) -> bool:
+    try:
+        return 0 < int(str(value)) <= MAX_ID
+    except ValueError:
+        return False
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Refuses values that cannot be an id before they reach the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 def population_field_name(sex: str, age_group: str, with_disability: bool) -> str:
@@ -45,6 +76,11 @@ class ProjectForm(forms.ModelForm):
             "current_phase",
             "description",
         ]
+        field_classes = {
+            "office": ModelChoiceField,
+            "current_phase": ModelChoiceField,
+            "sectors": ModelMultipleChoiceField,
+        }
         widgets = {
             "sectors": forms.CheckboxSelectMultiple,
             "start_date": DateInput,
@@ -124,8 +160,8 @@ class ProjectForm(forms.ModelForm):
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    office = forms.ModelChoiceField(label=_("Office"), queryset=None, required=False)
-    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.all(), required=False)
+    office = ModelChoiceField(label=_("Office"), queryset=None, required=False)
+    phase = ModelChoiceField(label=_("Phase"), queryset=Phase.objects.all(), required=False)
     archived = forms.BooleanField(label=_("Show archived projects"), required=False)
 
     def __init__(self, *args, user, **kwargs):

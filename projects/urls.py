@@ -7,6 +7,6 @@ app_name = "projects"
 urlpatterns = [
     path("", views.ProjectListView.as_view(), name="home"),
     path("projects/new/", views.ProjectCreateView.as_view(), name="create"),
-    path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
-    path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="update"),
+    path("projects/<id:pk>/", views.ProjectDetailView.as_view(), name="detail"),
+    path("projects/<id:pk>/edit/", views.ProjectUpdateView.as_view(), name="update"),
 ]

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.forms import ModelChoiceField
 from projects.models import Office, PopulationFigure, Region, Sector
 
 from .. import scoring
@@ -42,12 +43,12 @@ class DateInput(forms.DateInput):
 
 
 class PortfolioFilterForm(forms.Form):
-    office = forms.ModelChoiceField(label=gettext_lazy("Office"), queryset=None, required=False)
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=None, required=False)
-    sector = forms.ModelChoiceField(
+    office = ModelChoiceField(label=gettext_lazy("Office"), queryset=None, required=False)
+    region = ModelChoiceField(label=gettext_lazy("Region"), queryset=None, required=False)
+    sector = ModelChoiceField(
         label=gettext_lazy("Sector"), queryset=Sector.objects.all(), required=False
     )
-    phase = forms.ModelChoiceField(
+    phase = ModelChoiceField(
         label=gettext_lazy("Current phase"), queryset=Phase.objects.all(), required=False
     )
     endorsement = forms.ChoiceField(

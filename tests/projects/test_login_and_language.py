@@ -68,3 +68,12 @@ def test_language_can_be_switched_on_the_login_page(client):
         reverse("switch-language"), {"language": "fr", "next": reverse("login")}, follow=True
     )
     assert "Connexion" in response.content.decode()
+
+
+def test_person_filter_names_people_and_tolerates_nobody(staff_a):
+    from projects.templatetags.people import person
+
+    assert person(None) == "—"
+    assert person(staff_a) == "staff_a"
+    staff_a.first_name, staff_a.last_name = "Layla", "Hassan"
+    assert person(staff_a) == "Layla Hassan"

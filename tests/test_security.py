@@ -1,0 +1,281 @@
+"""Security: brute-force lockout, headers, sessions, and every URL walked as each role."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from checklists import workflow
+from checklists.models import ActionPoint, Decision, ReportFile
+
+from .factories import make_checklist
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+# --- Login --------------------------------------------------------------------------------
+
+
+def test_repeated_failed_logins_lock_the_account_then_the_lock_expires(client, staff_a, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "staff_a", "wrong").status_code == 200
+    locked = login(client, "staff_a", "wrong")
+    assert locked.status_code == 429
+    assert "blocked for 15 minutes after several wrong passwords" in locked.content.decode()
+    # Even the right password is refused while locked.
+    assert login(client, "staff_a", "pw").status_code == 429
+    # The lock expires.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert login(client, "staff_a", "pw").status_code == 302
+
+
+def test_lockout_message_in_french(client, staff_a, settings):
+    client.post(reverse("switch-language"), {"language": "fr", "next": "/"})
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = login(client, "staff_a", "wrong")
+    assert response.status_code == 429
+    assert "bloquée pendant 15 minutes" in response.content.decode()
+
+
+def test_password_change_logs_out_every_other_session(staff_a):
+    laptop, phone = Client(), Client()
+    assert login(laptop, "staff_a", "pw").status_code == 302
+    assert login(phone, "staff_a", "pw").status_code == 302
+    response = laptop.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw",
+            "new_password1": "a-Long-new-passphrase-42",
+            "new_password2": "a-Long-new-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    assert laptop.get(reverse("projects:home")).status_code == 200
+    assert phone.get(reverse("projects:home")).status_code == 302  # back to login
+
+
+def test_sessions_expire(client, staff_a, settings):
+    login(client, "staff_a", "pw")
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_content_security_policy_allows_no_inline_code(client, staff_a):
+    client.force_login(staff_a)
+    policy = client.get(reverse("projects:home"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_production_settings_turn_on_https_protections():
+    import importlib
+    import os
+
+    from pmapp import settings as app_settings
+
+    old = os.environ.get("DEBUG")
+    os.environ["DEBUG"] = "false"
+    try:
+        production = importlib.reload(app_settings)
+        assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+        assert production.SECURE_SSL_REDIRECT and production.SECURE_HSTS_SECONDS >= 31536000
+        assert production.STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
+    finally:
+        if old is None:
+            os.environ.pop("DEBUG")
+        else:
+            os.environ["DEBUG"] = old
+        importlib.reload(app_settings)
+
+
+def test_passwords_are_hashed_with_a_strong_algorithm():
+    from django.conf import global_settings
+
+    from pmapp import settings as app_settings
+
+    # The tests swap in a fast hasher; the app itself keeps Django's default (PBKDF2).
+    hashers = getattr(app_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0].endswith(("PBKDF2PasswordHasher", "Argon2PasswordHasher"))
+
+
+# --- Every URL, as each role of office A, on the objects of office B -----------------------
+
+
+@pytest.fixture
+def foreign_world(office_b, outsider_b, project_b):
+    """Office B's project with a checklist in review, an action point and a report file."""
+    focal_b = __import__("tests.factories", fromlist=["make_user"]).make_user(
+        office=office_b, role="focal_point", username="focal_b"
+    )
+    checklist = make_checklist(project=project_b, user=outsider_b, item_count=2)
+    answer = checklist.answers.first()
+    for a in checklist.answers.all():
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=a.pk,
+            user=outsider_b,
+            values=workflow.AnswerInput(response="yes", comment="SECRET-B-COMMENT"),
+            based_on_version=0,
+        )
+    workflow.submit_checklist(checklist=checklist, user=outsider_b)
+    action_point = ActionPoint.objects.create(
+        project=project_b,
+        answer=answer,
+        description="SECRET-B-ACTION",
+        owner=outsider_b,
+        due_date=datetime.date(2026, 1, 1),
+    )
+    report = ReportFile.objects.create(kind="portfolio_pdf", requested_by=outsider_b, language="en")
+    approved = make_checklist(
+        project=project_b, user=outsider_b, item_count=1, phase_code="evaluation"
+    )
+    return {
+        "project": project_b,
+        "checklist": checklist,
+        "answer": answer,
+        "action_point": action_point,
+        "report": report,
+        "approved": approved,
+        "focal_b": focal_b,
+    }
+
+
+def app_url_names():
+    names = []
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in ("projects", "checklists"):
+                    walk(pattern.url_patterns, pattern.namespace)
+            elif isinstance(pattern, URLPattern) and namespace:
+                names.append((f"{namespace}:{pattern.name}", list(pattern.pattern.converters)))
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def foreign_kwargs(name, converters, world):
+    """Fill a URL's parameters with office B's objects."""
+    by_name = {
+        "checklists:action-point-done": {"pk": world["action_point"].pk},
+        "checklists:portfolio-file": {"pk": world["report"].pk},
+        "checklists:portfolio-file-download": {"pk": world["report"].pk},
+        "checklists:answer-save": {"pk": world["checklist"].pk, "answer_pk": world["answer"].pk},
+    }
+    if name in by_name:
+        return by_name[name]
+    kwargs = {}
+    for converter in converters:
+        if converter == "project_pk" or (converter == "pk" and name.startswith("projects:")):
+            kwargs[converter] = world["project"].pk
+        elif converter == "pk":
+            kwargs[converter] = world["checklist"].pk
+    return kwargs
+
+
+FOREIGN_MARKERS = ["JOR-CSH-01", "Cash for rent in Irbid", "SECRET-B-COMMENT", "SECRET-B-ACTION"]
+
+
+def test_every_app_url_is_walked():
+    names = {name for name, _converters in app_url_names()}
+    assert {
+        "projects:detail",
+        "checklists:answer-save",
+        "checklists:review",
+        "checklists:dashboard",
+    } <= names
+    assert len(names) >= 20
+
+
+@pytest.mark.parametrize("role", ["staff_a", "focal_a", "manager_a"])
+def test_no_url_leaks_office_b_to_office_a(client, request, role, foreign_world):
+    client.force_login(request.getfixturevalue(role))
+    for name, converters in app_url_names():
+        kwargs = foreign_kwargs(name, converters, foreign_world)
+        url = reverse(name, kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {})
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            for marker in FOREIGN_MARKERS:
+                assert marker not in text, (method, name, response.status_code, marker)
+            if kwargs:
+                assert response.status_code in (403, 404, 405), (method, name, response.status_code)
+            else:
+                assert response.status_code in (200, 302, 400, 403, 405), (
+                    method,
+                    name,
+                    response.status_code,
+                )
+
+
+STATE_CHANGING = [
+    ("switch-language", {}),
+    ("logout", {}),
+    ("checklists:start", {"project_pk": "project"}),
+    ("checklists:save", {"pk": "checklist"}),
+    ("checklists:answer-save", {"pk": "checklist", "answer_pk": "answer"}),
+    ("checklists:move-to-evaluation", {"project_pk": "project"}),
+    ("checklists:action-point-done", {"pk": "action_point"}),
+    ("checklists:portfolio-file-request", {}),
+]
+
+
+@pytest.fixture
+def own_world(project_a, staff_a):
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=2)
+    answer = checklist.answers.first()
+    action_point = ActionPoint.objects.create(
+        project=project_a,
+        answer=answer,
+        description="Own",
+        owner=staff_a,
+        due_date=datetime.date(2026, 1, 1),
+    )
+    return {
+        "project": project_a,
+        "checklist": checklist,
+        "answer": answer,
+        "action_point": action_point,
+    }
+
+
+@pytest.mark.parametrize(("name", "params"), STATE_CHANGING)
+def test_state_changing_urls_refuse_get(client, hq_manager, staff_a, own_world, name, params):
+    client.force_login(staff_a)
+    url = reverse(name, kwargs={k: own_world[v].pk for k, v in params.items()})
+    assert client.get(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        *STATE_CHANGING,
+        ("projects:create", {}),
+        ("projects:update", {"pk": "project"}),
+        ("checklists:review", {"pk": "checklist"}),
+    ],
+)
+def test_state_changing_urls_require_csrf(staff_a, focal_a, own_world, name, params):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(focal_a if name == "checklists:review" else staff_a)
+    url = reverse(name, kwargs={k: own_world[v].pk for k, v in params.items()})
+    response = client.post(url, {"language": "fr", "kind": "portfolio_pdf"})
+    assert response.status_code == 403
+
+
+def test_review_of_office_b_is_404_for_focal_point_of_a(client, focal_a, foreign_world):
+    client.force_login(focal_a)
+    url = reverse("checklists:review", args=[foreign_world["checklist"].pk])
+    response = client.post(url, {"decision": Decision.APPROVED})
+    assert response.status_code == 404
+    foreign_world["checklist"].refresh_from_db()
+    assert foreign_world["checklist"].status == "submitted"
