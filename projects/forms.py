@@ -91,7 +91,11 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Staff may only put a project in an office where they are programme staff.
-        self.fields["office"].queryset = permissions.offices_with_role(user, Role.STAFF)
+        offices = permissions.offices_with_role(user, Role.STAFF)
+        self.fields["office"].queryset = offices
+        if len(offices) == 1:
+            # Most staff work for one office: no need to choose it.
+            self.fields["office"].empty_label = None
         self.fields["sectors"].queryset = Sector.objects.all()
         self.fields["current_phase"].queryset = Phase.objects.all()
         self.fields["current_phase"].empty_label = None

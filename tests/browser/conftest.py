@@ -1,0 +1,92 @@
+"""Browser tests: Playwright driving the system Chromium against pytest-django's live server.
+
+Never downloads a browser. On a laptop without Chromium they skip; under CI (CI=true) a
+missing Chromium is a failure, since .ci/run installs it.
+"""
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
+# there are still plain synchronous calls (the documented setting for this case).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _require(condition: bool, why: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (CI must provide it: see .ci/run)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require(Path(CHROMIUM).exists() or shutil.which("chromium"), "Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - installed by requirements-dev.txt
+        _require(False, "playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def framework(transactional_db):
+    # The live server's tests flush the database: load the framework for each one.
+    call_command("load_framework", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture
+def open_page(browser, live_server, framework):
+    """A fresh browser context (its own cookies) logged in as ``username``."""
+    contexts = []
+
+    def open_as(username, password="pw", *, language="en", bypass_csp=False):
+        context = browser.new_context(
+            base_url=live_server.url, accept_downloads=True, bypass_csp=bypass_csp
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/accounts/login/")
+        if language != "en":
+            page.select_option("#language-select", language)
+            page.click("#language-submit")
+            page.wait_for_load_state()
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def axe_source():
+    _require(AXE.exists(), "axe-core is not installed (npm ci)")
+    return AXE.read_text()
