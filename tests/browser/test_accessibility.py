@@ -1,0 +1,125 @@
+"""axe-core on every main page, in both languages: no WCAG 2.1 A or AA violation."""
+
+import datetime
+
+import pytest
+
+from checklists import workflow
+from checklists.models import ActionPoint, Phase
+from projects.models import Profile, Project, Role
+
+from ..factories import make_office, make_user
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def world(transactional_db, framework):
+    office = make_office(code="IRQ", name="Iraq country office")
+    hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
+    staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
+    focal = make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
+    make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana")
+    project = Project.objects.create(
+        code="IRQ-A11Y-01", title="Accessible shelter", office=office, donor="ECHO",
+        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+        current_phase=Phase.objects.get(code="design"),
+    )
+    project.sectors.set([1])
+    checklist = workflow.start_checklist(project=project, user=staff)
+    for index, answer in enumerate(checklist.answers.all()):
+        values = workflow.AnswerInput(response="yes")
+        if index == 0:
+            values = workflow.AnswerInput(response="partial", comment="Half", action_description="Finish",
+                                          action_owner=staff, action_due=datetime.date(2026, 1, 31))
+        workflow.save_answer(checklist=checklist, answer_id=answer.pk, user=staff, values=values,
+                             based_on_version=0)
+    workflow.submit_checklist(checklist=checklist, user=staff)
+    draft_project = Project.objects.create(
+        code="IRQ-A11Y-02", title="Draft project", office=office,
+        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+        current_phase=Phase.objects.get(code="design"),
+    )
+    draft_project.sectors.set([2])
+    draft = workflow.start_checklist(project=draft_project, user=staff)
+    ActionPoint.objects.create(project=project, description="Condition", owner=staff,
+                               due_date=datetime.date(2026, 2, 1))
+    return {"project": project, "checklist": checklist, "draft": draft}
+
+
+def violations(page, axe_source):
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
+        WCAG,
+    )
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in result
+    ]
+
+
+def check_page(page, url, axe_source):
+    page.goto(url)
+    assert page.locator("h1").count() == 1, url
+    assert page.locator("main#main").count() == 1 and page.locator("a[href='#main']").count() == 1
+    assert page.locator("nav").count() >= 1 or url.startswith("/accounts/login")
+    found = violations(page, axe_source)
+    assert found == [], (url, found)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_main_pages_have_no_wcag_violations(browser, live_server, world, axe_source, language):
+    from django.contrib.auth.models import User
+
+    for user in User.objects.all():
+        Profile.objects.update_or_create(user=user, defaults={"language": language})
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    if language != "en":
+        page.select_option("#language-select", language)
+        with page.expect_navigation():
+            page.click("#language-submit")
+    check_page(page, "/accounts/login/", axe_source)
+    project, checklist, draft = world["project"], world["checklist"], world["draft"]
+    pages_by_user = {
+        "layla": [
+            "/", "/projects/new/", f"/projects/{project.pk}/", f"/projects/{project.pk}/edit/",
+            f"/checklists/{draft.pk}/", f"/checklists/{checklist.pk}/",
+            f"/projects/{project.pk}/action-points/", f"/checklists/{checklist.pk}/history/",
+            f"/projects/{project.pk}/history/", "/guidance/", "/accounts/password/",
+        ],
+        "omar": ["/", f"/checklists/{checklist.pk}/review/"],
+        "ana": ["/portfolio/"],
+    }
+    for username, urls in pages_by_user.items():
+        context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert page.locator("html").get_attribute("lang") == language
+        for url in urls:
+            check_page(page, url, axe_source)
+    # A form shown again with errors keeps its labels and messages accessible.
+    context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "layla")
+    page.fill("#id_password", "pw")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto("/projects/new/")
+    page.fill("#id_end_date", "2020-01-01")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.locator(".invalid-feedback, .text-danger").count() > 0
+    assert violations(page, axe_source) == []
+    context.close()
+
+
+def test_ratings_carry_words_as_well_as_colour(open_page, world):
+    page = open_page("layla")
+    page.goto(f"/projects/{world['project'].pk}/")
+    labels = page.locator(".rating .rating-label").all_inner_texts()
+    assert labels and all(label.strip() for label in labels)
