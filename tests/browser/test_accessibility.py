@@ -18,11 +18,15 @@ def world(transactional_db, framework):
     office = make_office(code="IRQ", name="Iraq country office")
     hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
-    focal = make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
+    make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
     make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana")
     project = Project.objects.create(
-        code="IRQ-A11Y-01", title="Accessible shelter", office=office, donor="ECHO",
-        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+        code="IRQ-A11Y-01",
+        title="Accessible shelter",
+        office=office,
+        donor="ECHO",
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
         current_phase=Phase.objects.get(code="design"),
     )
     project.sectors.set([1])
@@ -30,32 +34,41 @@ def world(transactional_db, framework):
     for index, answer in enumerate(checklist.answers.all()):
         values = workflow.AnswerInput(response="yes")
         if index == 0:
-            values = workflow.AnswerInput(response="partial", comment="Half", action_description="Finish",
-                                          action_owner=staff, action_due=datetime.date(2026, 1, 31))
-        workflow.save_answer(checklist=checklist, answer_id=answer.pk, user=staff, values=values,
-                             based_on_version=0)
+            values = workflow.AnswerInput(
+                response="partial",
+                comment="Half",
+                action_description="Finish",
+                action_owner=staff,
+                action_due=datetime.date(2026, 1, 31),
+            )
+        workflow.save_answer(
+            checklist=checklist, answer_id=answer.pk, user=staff, values=values, based_on_version=0
+        )
     workflow.submit_checklist(checklist=checklist, user=staff)
     draft_project = Project.objects.create(
-        code="IRQ-A11Y-02", title="Draft project", office=office,
-        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+        code="IRQ-A11Y-02",
+        title="Draft project",
+        office=office,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
         current_phase=Phase.objects.get(code="design"),
     )
     draft_project.sectors.set([2])
     draft = workflow.start_checklist(project=draft_project, user=staff)
-    ActionPoint.objects.create(project=project, description="Condition", owner=staff,
-                               due_date=datetime.date(2026, 2, 1))
+    ActionPoint.objects.create(
+        project=project, description="Condition", owner=staff, due_date=datetime.date(2026, 2, 1)
+    )
     return {"project": project, "checklist": checklist, "draft": draft}
 
 
 def violations(page, axe_source):
     page.evaluate(axe_source)
     result = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations",
         WCAG,
     )
-    return [
-        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in result
-    ]
+    return [(v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in result]
 
 
 def check_page(page, url, axe_source):
@@ -84,10 +97,17 @@ def test_main_pages_have_no_wcag_violations(browser, live_server, world, axe_sou
     project, checklist, draft = world["project"], world["checklist"], world["draft"]
     pages_by_user = {
         "layla": [
-            "/", "/projects/new/", f"/projects/{project.pk}/", f"/projects/{project.pk}/edit/",
-            f"/checklists/{draft.pk}/", f"/checklists/{checklist.pk}/",
-            f"/projects/{project.pk}/action-points/", f"/checklists/{checklist.pk}/history/",
-            f"/projects/{project.pk}/history/", "/guidance/", "/accounts/password/",
+            "/",
+            "/projects/new/",
+            f"/projects/{project.pk}/",
+            f"/projects/{project.pk}/edit/",
+            f"/checklists/{draft.pk}/",
+            f"/checklists/{checklist.pk}/",
+            f"/projects/{project.pk}/action-points/",
+            f"/checklists/{checklist.pk}/history/",
+            f"/projects/{project.pk}/history/",
+            "/guidance/",
+            "/accounts/password/",
         ],
         "omar": ["/", f"/checklists/{checklist.pk}/review/"],
         "ana": ["/portfolio/"],

@@ -21,7 +21,9 @@ def cast(transactional_db, framework):
     hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
     return {
         "staff": make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla"),
-        "focal": make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar"),
+        "focal": make_user(
+            office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar"
+        ),
         "manager": make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana"),
     }
 
@@ -103,7 +105,9 @@ def test_full_journey(open_page, cast, language, live_server):
     staff.goto(f"/checklists/{design.pk}/")
     assert "Say who was consulted" in staff.content()
     first = staff.locator(".answer").first
-    first.locator("textarea[name$=comment]").fill("Women's groups and older persons were consulted.")
+    first.locator("textarea[name$=comment]").fill(
+        "Women's groups and older persons were consulted."
+    )
     first.locator("textarea[name$=comment]").press("Tab")
     wait_until_saved(staff)
     submit(staff)
@@ -141,7 +145,7 @@ def test_full_journey(open_page, cast, language, live_server):
     manager.locator("#report-download").wait_for(state="visible")
     with manager.expect_download() as xlsx_download:
         manager.click("#report-download")
-    workbook = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     codes = {row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert CODE in codes
     assert workbook.worksheets[1].max_row > 20  # the answers, in long format
@@ -151,9 +155,14 @@ def test_checklist_with_the_keyboard_alone(open_page, cast, live_server):
     from checklists import workflow
 
     project = Project.objects.create(
-        code="KBD-1", title="Keyboard", office=cast["staff"].memberships.first().office,
-        start_date="2026-01-01", end_date="2026-12-31",
-        current_phase_id=__import__("checklists.models", fromlist=["Phase"]).Phase.objects.get(code="design").pk,
+        code="KBD-1",
+        title="Keyboard",
+        office=cast["staff"].memberships.first().office,
+        start_date="2026-01-01",
+        end_date="2026-12-31",
+        current_phase_id=__import__("checklists.models", fromlist=["Phase"])
+        .Phase.objects.get(code="design")
+        .pk,
     )
     project.sectors.set([1])
     checklist = workflow.start_checklist(project=project, user=cast["staff"])
@@ -171,7 +180,11 @@ def test_checklist_with_the_keyboard_alone(open_page, cast, live_server):
             " return {type: e.type || '', name: e.name || '', value: e.value || '',"
             " checked: !!e.checked, action: e.getAttribute('value') || ''}; }"
         )
-        if focused["type"] == "radio" and focused["name"].endswith("-response") and not focused["checked"]:
+        if (
+            focused["type"] == "radio"
+            and focused["name"].endswith("-response")
+            and not focused["checked"]
+        ):
             page.keyboard.press("Space")  # the first radio of the group is "Yes"
             answered += 1
         if focused["type"] == "submit" and focused["action"] == "submit":
