@@ -37,6 +37,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def framework(transactional_db):
+    """For tests that flush the database (live server, real transactions): reload it."""
+    call_command("load_framework", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture
 def office_a(db):
     return make_office(code="IRQ", name="Iraq country office")
 

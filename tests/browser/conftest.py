@@ -4,14 +4,12 @@ Never downloads a browser. On a laptop without Chromium they skip; under CI (CI=
 missing Chromium is a failure, since .ci/run installs it.
 """
 
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
 # there are still plain synchronous calls (the documented setting for this case).
@@ -50,12 +48,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def framework(transactional_db):
-    # The live server's tests flush the database: load the framework for each one.
-    call_command("load_framework", verbosity=0, stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -325,14 +325,13 @@ def test_only_focal_points_of_the_office_open_the_review(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_focal_points_deciding_at_once_one_wins_the_other_is_told(office_a, staff_a, project_a):
+def test_two_focal_points_deciding_at_once_one_wins_the_other_is_told(
+    framework, office_a, staff_a, project_a
+):
     if connection.vendor != "postgresql":
         if os.environ.get("CI"):
             pytest.fail("CI must run this test on PostgreSQL")
         pytest.skip("row locks need PostgreSQL (set DATABASE_URL)")
-    from django.core.management import call_command
-
-    call_command("load_framework", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     focal_1 = make_user(office=office_a, role=Role.FOCAL_POINT, username="focal_1")
     focal_2 = make_user(office=office_a, role=Role.FOCAL_POINT, username="focal_2")
     checklist = submitted_checklist(project_a, staff_a)
