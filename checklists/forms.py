@@ -3,18 +3,13 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms import DateInput
+
 from .models import ActionPoint, Answer, Decision, Response
 from .workflow import AnswerInput, answer_snapshot, input_snapshot
 
 EARLIEST_DUE = datetime.date(2000, 1, 1)
 LATEST_DUE = datetime.date(2100, 12, 31)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class AnswerForm(forms.Form):

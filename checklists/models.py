@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-class Principle(models.Model):
-    """One of the four protection principles (safety, access, accountability, participation)."""
+class OrderedConcept(models.Model):
+    """A fixed concept of the framework with a code, an order and translated texts."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -13,29 +13,27 @@ class Principle(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Principle(OrderedConcept):
+    """One of the four protection principles (safety, access, accountability, participation)."""
+
+    class Meta(OrderedConcept.Meta):
         verbose_name = _("principle")
         verbose_name_plural = _("principles")
 
-    def __str__(self):
-        return self.name
 
-
-class Phase(models.Model):
+class Phase(OrderedConcept):
     """A phase of the project life-cycle (design, endorsement, implementation, evaluation)."""
 
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["order", "code"]
+    class Meta(OrderedConcept.Meta):
         verbose_name = _("phase")
         verbose_name_plural = _("phases")
-
-    def __str__(self):
-        return self.name
 
 
 class Topic(models.Model):

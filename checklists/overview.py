@@ -1,11 +1,14 @@
 """What a project page shows of its checklists and action points."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects import permissions
 
 from . import scoring, workflow
 from .models import ActionPoint, Checklist, ChecklistStatus, Phase, Principle
+from .reports.charts import bar_chart
+from .reports.project import checklist_label
 
 
 def checklist_overview(user, project) -> dict:
@@ -39,6 +42,25 @@ def checklist_overview(user, project) -> dict:
         phases.append(
             {"phase": phase, "rows": rows, "is_current": phase.pk == project.current_phase_id}
         )
+    rows = [row for entry in phases for row in entry["rows"]]
+    chart = (
+        bar_chart(
+            [
+                (
+                    checklist_label(row["checklist"]),
+                    [s.percent if s else None for s in row["principle_scores"]],
+                )
+                for row in rows
+            ],
+            [p.name for p in principles],
+            title=_("Score per principle for each checklist"),
+            description=_(
+                "Bars show each principle's score in percent; the table gives the same figures."
+            ),
+        )
+        if rows
+        else None
+    )
     today = timezone.localdate()
     current = [c for c in checklists if c.phase_id == project.current_phase_id]
     can_start = permissions.can_start_checklist(user, project) and not workflow.start_refusal(
@@ -46,6 +68,7 @@ def checklist_overview(user, project) -> dict:
     )
     return {
         "phases": phases,
+        "chart": chart,
         "principles": principles,
         "can_start_checklist": can_start,
         "can_move_to_evaluation": project.current_phase.code == "implementation"

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects.forms import ModelChoiceField
+from projects.forms import DateInput, ModelChoiceField
 from projects.models import Office, PopulationFigure, Region, Sector
 
 from .. import scoring
@@ -33,13 +33,6 @@ from .charts import bar_chart
 # Figures are computed on what was reported: submitted and approved checklists, not drafts.
 REPORTED = (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED)
 LIST_LIMIT = 50
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class PortfolioFilterForm(forms.Form):

@@ -401,3 +401,13 @@ def test_unknown_report_kind_is_refused(client, hq_manager):
     )
     assert "Choose which report to prepare." in response.content.decode()
     assert not ReportFile.objects.exists()
+
+
+def test_project_page_and_pdf_draw_the_same_chart(client, endorsed_project, manager_a):
+    project, _checklist = endorsed_project
+    client.force_login(manager_a)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    report = build_project_report(project, language="en", generated_by=manager_a)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
+    assert str(report["chart"]) in page  # one chart code path for the browser and the PDF
+    assert ">75</text>" in page and ">100</text>" in page
