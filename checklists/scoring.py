@@ -209,11 +209,6 @@ def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, C
     return result
 
 
-def rate_by(answers, *fields: str) -> dict[tuple, Score]:
-    """Scores of an Answer queryset grouped by ``fields`` (see count_by)."""
-    return {key: rate(counts) for key, counts in count_by(answers, *fields).items()}
-
-
 def scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, ChecklistScores]:
     return {
         checklist_id: scores_from_counts(by_principle)

@@ -10,6 +10,7 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 
 from projects import permissions
+from projects.templatetags.people import display_name
 
 from . import history, scoring, workflow
 from .forms import (
@@ -66,6 +67,10 @@ def _owners(checklist):
     return {user.pk: user for user in users}
 
 
+def _names(users: dict) -> dict:
+    return {pk: display_name(user) for pk, user in users.items()}
+
+
 def _answers(checklist):
     return list(
         checklist.answers.select_related("item__principle", "action_point__owner", "updated_by")
@@ -104,7 +109,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     answers = _answers(checklist)
     scores = scoring.score_answers(answers)
     owners = _owners(checklist) if editable else {}
-    owner_names = {pk: user.get_full_name() or user.username for pk, user in owners.items()}
+    owner_names = _names(owners)
     show = request.GET.get("show", "")
     principle_code = request.GET.get("principle", "")
     principles = list(Principle.objects.all())
@@ -191,7 +196,7 @@ def checklist_save(request, pk):
         return redirect("checklists:detail", pk=checklist.pk)
     permissions.require(permissions.can_edit_checklist(request.user, checklist))
     owners = _owners(checklist)
-    owner_names = {pk: user.get_full_name() or user.username for pk, user in owners.items()}
+    owner_names = _names(owners)
     forms, conflicts = {}, {}
     for answer in _answers(checklist):
         if f"a{answer.pk}-version" not in request.POST:
@@ -243,15 +248,13 @@ def _conflict_details(answer) -> dict:
     who = answer.updated_by
     return {
         "version": answer.version,
-        "who": (who.get_full_name() or who.username) if who else "",
+        "who": display_name(who) if who else "",
         "when": answer.updated_at,
         "response": answer.get_response_display() if answer.response else _("Not answered"),
         "comment": answer.comment,
         "not_applicable_reason": answer.not_applicable_reason,
         "action_description": current.description if current else "",
-        "action_owner": (current.owner.get_full_name() or current.owner.username)
-        if current and current.owner
-        else "",
+        "action_owner": display_name(current.owner) if current and current.owner else "",
         "action_due": current.due_date if current else None,
         # Raw values, so the page can put "their" answer back in the fields.
         "values": {
@@ -307,7 +310,7 @@ def answer_save(request, pk, answer_pk):
         message = _("This item is not part of this checklist. Reload the page.")
         return JsonResponse({"status": "invalid", "message": message}, status=404)
     owners = _owners(checklist)
-    owner_names = {pk: user.get_full_name() or user.username for pk, user in owners.items()}
+    owner_names = _names(owners)
     form = AnswerForm(request.POST, answer=answer, owners=owner_names)
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
@@ -469,7 +472,7 @@ def checklist_review(request, pk):
     checklist = permissions.get_checklist_for_user(request.user, pk)
     permissions.require(permissions.can_review(request.user, checklist))
     owners = _owners(checklist)
-    owner_names = {pk: user.get_full_name() or user.username for pk, user in owners.items()}
+    owner_names = _names(owners)
     answers = _answers(checklist)
     data = request.POST if request.method == "POST" else None
     review_form = ReviewForm(data)

@@ -420,12 +420,12 @@ def decide_checklist(
             _("You submitted this checklist, so another focal point must review it.")
         )
     conditions = conditions or []
+    if decision not in Decision.values:
+        raise WorkflowError(_("Choose a decision."))
     if decision == Decision.RETURNED and not comment.strip():
         raise WorkflowError(_("Say what needs to change: a comment is required to return it."))
     if decision == Decision.APPROVED_WITH_CONDITIONS and not conditions:
         raise WorkflowError(_("Add at least one condition, or approve without conditions."))
-    if decision not in Decision.values:
-        raise WorkflowError(_("Choose a decision."))
 
     review = Review.objects.create(
         checklist=checklist, decision=decision, comment=comment.strip(), reviewer=reviewer

@@ -205,6 +205,28 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"pk": self.pk})
 
+    def population_table(self) -> dict:
+        """The target population as shown on the project page and in its report."""
+        figures = {
+            (f.sex, f.age_group, f.with_disability): f.people for f in self.population_figures.all()
+        }
+        rows = [
+            (
+                age_label,
+                [
+                    figures.get((sex, age, with_disability), 0)
+                    for sex, _label in Sex.choices
+                    for with_disability in (True, False)
+                ],
+            )
+            for age, age_label in AgeGroup.choices
+        ]
+        return {
+            "rows": rows,
+            "total": sum(figures.values()),
+            "with_disability": sum(v for (_s, _a, disabled), v in figures.items() if disabled),
+        }
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:

@@ -17,7 +17,7 @@ from checklists.overview import checklist_overview, pending_work
 from . import permissions
 from .forms import ProjectFilterForm, ProjectForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
-from .models import AgeGroup, Profile, Sex
+from .models import Profile
 
 
 class LoginView(auth_views.LoginView):
@@ -105,25 +105,7 @@ class ProjectDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.object
-        figures = {
-            (f.sex, f.age_group, f.with_disability): f.people
-            for f in project.population_figures.all()
-        }
-        context["population_rows"] = [
-            (
-                age_label,
-                [
-                    figures.get((sex, age, with_disability), 0)
-                    for sex, _label in Sex.choices
-                    for with_disability in (True, False)
-                ],
-            )
-            for age, age_label in AgeGroup.choices
-        ]
-        context["population_total"] = sum(figures.values())
-        context["population_with_disability"] = sum(
-            people for (_s, _a, with_disability), people in figures.items() if with_disability
-        )
+        context["population"] = project.population_table()
         context["sectors"] = list(project.sectors.all())
         context["can_edit"] = permissions.can_edit_project(self.request.user, project)
         context.update(checklist_overview(self.request.user, project))

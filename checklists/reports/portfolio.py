@@ -113,12 +113,6 @@ def endorsement_reviews():
     )
 
 
-def reported_answers(projects):
-    return Answer.objects.filter(
-        checklist__project__in=projects.values("pk"), checklist__status__in=REPORTED
-    )
-
-
 def reported_tallies(projects):
     """Per-principle tallies of the reported checklists: what the figures are summed from."""
     return PrincipleTally.objects.filter(
@@ -129,7 +123,7 @@ def reported_tallies(projects):
 def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[dict]:
     """One row per project with its ratings per principle and overdue action points."""
     rows_qs = (
-        projects.select_related("office", "current_phase")
+        projects.select_related("office__region", "current_phase")
         .annotate(
             endorsed=Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk"))),
             overdue=Count(

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from projects.models import AgeGroup, Project, Sex
+from projects.models import Project
 
 from .. import scoring, workflow
 from ..models import Answer, ChecklistStatus, Phase, Principle, Response, Review
@@ -22,28 +22,6 @@ def checklist_label(checklist) -> str:
             "round": checklist.round,
         }
     return str(checklist.phase.name)
-
-
-def population_table(project: Project) -> dict:
-    figures = {
-        (f.sex, f.age_group, f.with_disability): f.people for f in project.population_figures.all()
-    }
-    rows = [
-        (
-            age_label,
-            [
-                figures.get((sex, age, with_disability), 0)
-                for sex, _label in Sex.choices
-                for with_disability in (True, False)
-            ],
-        )
-        for age, age_label in AgeGroup.choices
-    ]
-    return {
-        "rows": rows,
-        "total": sum(figures.values()),
-        "with_disability": sum(v for (_s, _a, disabled), v in figures.items() if disabled),
-    }
 
 
 def build_project_report(
@@ -150,7 +128,7 @@ def build_project_report(
             "open_action_points": action_points,
             "overdue_action_points": [a for a in action_points if a.is_overdue(today)],
             "sections": sections,
-            "population": population_table(project),
+            "population": project.population_table(),
             "today": today,
         }
 
