@@ -1,23 +1,73 @@
+"""Forms of the checklist pages: answers, action points, reviews, and the project list filter."""
+
 import datetime
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
+from projects import permissions
+from projects.forms import DateInput, ModelChoiceField
+from projects.templatetags.people import display_name
 
-from .models import ActionPoint, Answer, Decision, Response
+from .models import ActionPoint, Answer, Decision, Phase, Response
 from .workflow import AnswerInput, answer_snapshot, input_snapshot
 
-EARLIEST_DUE = datetime.date(2000, 1, 1)
-LATEST_DUE = datetime.date(2100, 12, 31)
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class Owners:
+    """The people who may own an action point of a project, as the forms offer them.
+
+    Read once per page, so a page of 150 items does not run 150 queries.
+    """
+
+    def __init__(self, project):
+        self.users = {user.pk: user for user in permissions.action_point_owners(project)}
+        self.names = {pk: display_name(user) for pk, user in self.users.items()}
+
+    def choices(self) -> list[tuple]:
+        return [("", _("Choose a person"))] + list(self.names.items())
+
+
+def due_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=DateInput(attrs={"class": "form-control"}),
+        validators=[validate_due_date],
+    )
+
+
+def validate_due_date(due: datetime.date) -> None:
+    if not (EARLIEST_DATE <= due <= LATEST_DATE):
+        raise forms.ValidationError(_("Enter a due date between 2000 and 2100."))
+
+
+def owner_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Owner"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def text_field(label, *, max_length: int, rows: int = 2, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows, "class": "form-control"}),
+        **kwargs,
+    )
 
 
 class AnswerForm(forms.Form):
-    """One answer and its action point. The page holds one per item, prefixed by answer id.
-
-    Owner choices are computed once per page and passed in, so a page of 150 items does not
-    run 150 queries.
-    """
+    """One answer and its action point. The page holds one per item, prefixed by answer id."""
 
     response = forms.ChoiceField(
         label=_("Response"),
@@ -25,57 +75,31 @@ class AnswerForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    not_applicable_reason = forms.CharField(
-        label=_("Why does this item not apply?"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    action_description = forms.CharField(
-        label=_("Action point: what will be done"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    action_owner = forms.TypedChoiceField(
-        label=_("Owner"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    action_due = forms.DateField(
-        label=_("Due date"), required=False, widget=DateInput(attrs={"class": "form-control"})
-    )
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    comment = text_field(_("Comment"), max_length=5000)
+    not_applicable_reason = text_field(_("Why does this item not apply?"), max_length=2000)
+    action_description = text_field(_("Action point: what will be done"), max_length=2000)
+    action_owner = owner_field()
+    action_due = due_date_field()
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, answer: Answer, owners: dict, **kwargs):
+    def __init__(self, *args, answer: Answer, owners: Owners, **kwargs):
         self.answer = answer
         self.owners = owners
-        action = getattr(answer, "action_point", None)
-        current = action if action is not None and action.withdrawn_on is None else None
+        action = answer.current_action_point
         kwargs.setdefault(
             "initial",
             {
                 "response": answer.response,
                 "comment": answer.comment,
                 "not_applicable_reason": answer.not_applicable_reason,
-                "action_description": current.description if current else "",
-                "action_owner": current.owner_id if current else None,
-                "action_due": current.due_date if current else None,
+                "action_description": action.description if action else "",
+                "action_owner": action.owner_id if action else None,
+                "action_due": action.due_date if action else None,
                 "version": answer.version,
             },
         )
         super().__init__(*args, prefix=f"a{answer.pk}", **kwargs)
-        self.fields["action_owner"].choices = [("", _("Choose a person"))] + [
-            (user_id, name) for user_id, name in owners.items()
-        ]
+        self.fields["action_owner"].choices = owners.choices()
 
     def display_values(self) -> dict[str, str]:
         """Each field's current value as the text to put back in the page's inputs."""
@@ -87,27 +111,20 @@ class AnswerForm(forms.Form):
             values[name] = "" if value is None else str(value)
         return values
 
-    def clean_action_due(self):
-        due = self.cleaned_data["action_due"]
-        if due and not (EARLIEST_DUE <= due <= LATEST_DUE):
-            raise forms.ValidationError(_("Enter a due date between 2000 and 2100."))
-        return due
-
-    def to_input(self, owner_objects: dict) -> AnswerInput:
+    def to_input(self) -> AnswerInput:
         data = self.cleaned_data
         return AnswerInput(
             response=data["response"],
             comment=data["comment"],
             not_applicable_reason=data["not_applicable_reason"],
             action_description=data["action_description"],
-            action_owner=owner_objects.get(data["action_owner"]),
+            action_owner=self.owners.users.get(data["action_owner"]),
             action_due=data["action_due"],
         )
 
-    def changes_anything(self, owner_objects: dict) -> bool:
+    def changes_anything(self) -> bool:
         """Whether the posted values differ from the stored answer (only then save it)."""
-        stored = answer_snapshot(self.answer, getattr(self.answer, "action_point", None))
-        return stored != input_snapshot(self.to_input(owner_objects))
+        return answer_snapshot(self.answer) != input_snapshot(self.to_input())
 
 
 class ActionPointDoneForm(forms.ModelForm):
@@ -126,9 +143,9 @@ class ActionPointDoneForm(forms.ModelForm):
 
     def clean_done_on(self):
         done_on = self.cleaned_data["done_on"]
-        if done_on > datetime.date.today() + datetime.timedelta(days=1):
+        if done_on > timezone.localdate() + datetime.timedelta(days=1):
             raise forms.ValidationError(_("The date it was done cannot be in the future."))
-        if done_on < EARLIEST_DUE:
+        if done_on < EARLIEST_DATE:
             raise forms.ValidationError(_("Enter a date after 2000."))
         return done_on
 
@@ -140,11 +157,10 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose a decision.")},
     )
-    comment = forms.CharField(
-        label=_("Comment to the team"),
-        required=False,
+    comment = text_field(
+        _("Comment to the team"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        rows=3,
         help_text=_("Required when you return the checklist: say what needs to change."),
     )
 
@@ -160,51 +176,46 @@ class ReviewForm(forms.Form):
 class ConditionForm(forms.Form):
     """One condition of an approval; becomes an action point."""
 
-    description = forms.CharField(
-        label=_("Condition"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    owner = forms.TypedChoiceField(
-        label=_("Owner"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=DateInput(attrs={"class": "form-control"})
-    )
+    description = text_field(_("Condition"), max_length=2000)
+    owner = owner_field()
+    due_date = due_date_field()
 
-    def __init__(self, *args, owners: dict, **kwargs):
+    def __init__(self, *args, owners: Owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("Choose a person"))] + list(owners.items())
+        self.owners = owners
+        self.fields["owner"].choices = owners.choices()
 
     def clean(self):
         cleaned = super().clean()
         filled = [cleaned.get(name) for name in ("description", "owner", "due_date")]
-        if any(filled) and not all(filled):
+        if any(filled) and not all(filled) and not self.errors:
             raise forms.ValidationError(
                 _("A condition needs what must be done, an owner and a due date.")
             )
-        due = cleaned.get("due_date")
-        if due and not (EARLIEST_DUE <= due <= LATEST_DUE):
-            self.add_error("due_date", _("Enter a due date between 2000 and 2100."))
         return cleaned
-
-    @property
-    def is_filled(self) -> bool:
-        return bool(self.is_valid() and self.cleaned_data.get("description"))
 
 
 class ConditionFormSet(forms.BaseFormSet):
-    def __init__(self, *args, owners: dict, **kwargs):
+    def __init__(self, *args, owners: Owners, **kwargs):
         self.owners = owners
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         return {"owners": self.owners}
+
+    def conditions(self) -> list:
+        """The filled conditions, for the workflow."""
+        from .workflow import Condition
+
+        return [
+            Condition(
+                description=form.cleaned_data["description"],
+                owner=self.owners.users[form.cleaned_data["owner"]],
+                due_date=form.cleaned_data["due_date"],
+            )
+            for form in self
+            if form.cleaned_data.get("description")
+        ]
 
 
 ConditionFormSetFactory = forms.formset_factory(
@@ -218,11 +229,8 @@ class ItemCommentsForm(forms.Form):
     def __init__(self, *args, answers, **kwargs):
         super().__init__(*args, **kwargs)
         for answer in answers:
-            self.fields[f"comment_{answer.pk}"] = forms.CharField(
-                label=_("Your comment on %(code)s") % {"code": answer.item.code},
-                required=False,
-                max_length=5000,
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            self.fields[f"comment_{answer.pk}"] = text_field(
+                _("Your comment on %(code)s") % {"code": answer.item.code}, max_length=5000
             )
 
     def comments(self) -> dict[int, str]:
@@ -231,3 +239,36 @@ class ItemCommentsForm(forms.Form):
             for name, text in self.cleaned_data.items()
             if text.strip()
         }
+
+
+class ProjectFilterForm(forms.Form):
+    """The filters of the project list on the home page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    office = ModelChoiceField(label=_("Office"), queryset=None, required=False)
+    phase = ModelChoiceField(label=_("Phase"), queryset=Phase.objects.all(), required=False)
+    archived = forms.BooleanField(label=_("Show archived projects"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = permissions.visible_offices(user)
+        self.fields["office"].empty_label = _("All my offices")
+        self.fields["phase"].empty_label = _("All phases")
+
+    def filter(self, projects):
+        if not self.is_valid():
+            return projects.active()
+        data = self.cleaned_data
+        if not data["archived"]:
+            projects = projects.active()
+        if data["q"]:
+            projects = projects.filter(
+                Q(code__icontains=data["q"])
+                | Q(title__icontains=data["q"])
+                | Q(donor__icontains=data["q"])
+            )
+        if data["office"]:
+            projects = projects.filter(office=data["office"])
+        if data["phase"]:
+            projects = projects.filter(current_phase=data["phase"])
+        return projects

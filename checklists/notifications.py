@@ -1,7 +1,13 @@
 """E-mails: on submission to the office's focal points, on a decision to the submitter, and
-reminders about action points. Each mail is written in its recipient's language."""
+reminders about action points. Each mail is written in its recipient's language.
+
+Notifications go through an outbox (``OutgoingMail``): the workflow queues them in its own
+transaction and the task worker sends them, so a mail server that fails never turns saved
+work into an error page, and the mail is tried again.
+"""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -13,9 +19,13 @@ from django.utils import timezone, translation
 
 from projects.models import Profile, Role
 
-from .models import ActionPoint, Checklist, Reminder, Review
+from .models import ActionPoint, Checklist, MailKind, OutgoingMail, Reminder, Review
+
+logger = logging.getLogger(__name__)
 
 REMINDER_DAYS_AHEAD = 7
+# A mail that still fails after this many attempts (about a day) is given up and logged.
+MAX_ATTEMPTS = 30
 
 
 def preferences_of(user: User) -> tuple[str, str]:
@@ -55,37 +65,144 @@ def focal_points_of(office_id: int):
     ).distinct()
 
 
-def notify_submission(*, checklist_id: int) -> int:
-    """Tell the office's focal points that a checklist waits for their review."""
-    checklist = Checklist.objects.select_related("project__office", "phase", "submitted_by").get(
-        pk=checklist_id
+def queue_submission(*, checklist: Checklist) -> None:
+    """Queue a mail to each focal point of the office that a checklist waits for review.
+
+    Called inside the submitting transaction: the mails exist exactly when the submission
+    does, and the worker sends them once it is committed.
+    """
+    recipients = focal_points_of(checklist.project.office_id).exclude(pk=checklist.submitted_by_id)
+    _queue(
+        [
+            OutgoingMail(kind=MailKind.SUBMITTED, recipient=user, checklist=checklist)
+            for user in recipients
+        ]
     )
-    url = absolute(reverse("checklists:review", kwargs={"pk": checklist.pk}))
-    sent = 0
-    for focal_point in focal_points_of(checklist.project.office_id):
-        if focal_point.pk == checklist.submitted_by_id:
-            continue  # they cannot review their own submission
-        sent += send("submitted", to=focal_point, context={"checklist": checklist, "url": url})
-    return sent
 
 
-def notify_decision(*, review_id: int) -> int:
-    """Tell the person who submitted the checklist what the focal point decided."""
-    review = Review.objects.select_related(
-        "checklist__project", "checklist__phase", "checklist__submitted_by", "reviewer"
-    ).get(pk=review_id)
-    submitter = review.checklist.submitted_by
-    if submitter is None:
-        return 0
+def queue_decision(*, review: Review) -> None:
+    """Queue a mail to the person who submitted the checklist about the decision."""
+    submitter_id = review.checklist.submitted_by_id
+    if submitter_id is None:
+        return
+    _queue(
+        [
+            OutgoingMail(
+                kind=MailKind.DECIDED,
+                recipient_id=submitter_id,
+                checklist=review.checklist,
+                review=review,
+            )
+        ]
+    )
+
+
+def _queue(mails: list[OutgoingMail]) -> None:
+    if not mails:
+        return
+    now = timezone.now()
+    for mail in mails:
+        mail.next_attempt_at = now
+    OutgoingMail.objects.bulk_create(mails)
+    from .tasks import deliver_mail  # the task module imports this one
+
+    transaction.on_commit(deliver_mail.enqueue)
+
+
+def _compose(mail: OutgoingMail) -> bool:
+    """Render and send one queued mail; False when the recipient has no address."""
+    if mail.kind == MailKind.SUBMITTED:
+        checklist = mail.checklist
+        url = absolute(reverse("checklists:review", kwargs={"pk": checklist.pk}))
+        return send("submitted", to=mail.recipient, context={"checklist": checklist, "url": url})
+    review = mail.review
     url = absolute(reverse("checklists:detail", kwargs={"pk": review.checklist_id}))
-    conditions = list(review.conditions.select_related("owner"))
     context = {
         "review": review,
         "checklist": review.checklist,
         "url": url,
-        "conditions": conditions,
+        "conditions": list(review.conditions.select_related("owner")),
     }
-    return int(send("decided", to=submitter, context=context))
+    return send("decided", to=mail.recipient, context=context)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """1, 2, 4, 8... minutes after each failure, at most an hour."""
+    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def deliver_due_mail(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Send every queued mail that is due; a failure is logged and tried again later.
+
+    Each mail is claimed with a row lock (skipping rows another worker holds), so two
+    workers never send the same mail. Returns how many were sent and how many will be
+    tried again.
+    """
+    now = now or timezone.now()
+    due = OutgoingMail.objects.filter(
+        sent_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now
+    )
+    sent = retrying = 0
+    for mail_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mail = (
+                due.select_for_update(skip_locked=True, of=("self",))
+                .select_related(
+                    "recipient",
+                    "checklist__project__office",
+                    "checklist__phase",
+                    "checklist__submitted_by",
+                    "review__reviewer",
+                    "review__checklist__project",
+                    "review__checklist__phase",
+                )
+                .filter(pk=mail_id)
+                .first()
+            )
+            if mail is None:
+                continue  # another worker has it, or it was sent meanwhile
+            mail.attempts += 1
+            try:
+                _compose(mail)
+            except Exception as error:
+                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if mail.attempts >= MAX_ATTEMPTS:
+                    mail.gave_up_at = now
+                    logger.error(
+                        "mail %s to %s: gave up after %s attempts: %s",
+                        mail.pk,
+                        mail.recipient,
+                        mail.attempts,
+                        mail.last_error,
+                    )
+                else:
+                    retrying += 1
+                    mail.next_attempt_at = now + retry_delay(mail.attempts)
+                    logger.warning(
+                        "mail %s to %s not sent (attempt %s), retrying at %s: %s",
+                        mail.pk,
+                        mail.recipient,
+                        mail.attempts,
+                        mail.next_attempt_at.isoformat(),
+                        mail.last_error,
+                    )
+            else:
+                mail.sent_at = now
+                sent += 1
+            mail.save(
+                update_fields=["attempts", "last_error", "next_attempt_at", "sent_at", "gave_up_at"]
+            )
+    return sent, retrying
+
+
+def next_mail_attempt() -> datetime.datetime | None:
+    """When the earliest mail still waiting is due, if any."""
+    return (
+        OutgoingMail.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 def send_reminders(today: datetime.date | None = None) -> int:

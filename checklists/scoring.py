@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, PrincipleTally, Response
+from .models import ActionPoint, Answer, CriticalGap, PrincipleTally, Response
 
 GREEN_FROM = Decimal("0.80")
 AMBER_FROM = Decimal("0.50")
@@ -78,6 +78,15 @@ class Counts:
         return self.critical_gaps_without_action + self.critical_gaps_open
 
 
+# Which count each response adds to.
+RESPONSE_FIELDS = {
+    Response.YES: "yes",
+    Response.PARTIAL: "partial",
+    Response.NO: "no",
+    Response.NOT_APPLICABLE: "not_applicable",
+}
+
+
 @dataclass
 class Score:
     counts: Counts
@@ -121,31 +130,25 @@ def rate(counts: Counts) -> Score:
     return Score(counts=counts, value=value, rating=rating)
 
 
-def _count_one(counts: Counts, answer: Answer) -> None:
-    response = answer.response
-    if response == Response.YES:
-        counts.yes += 1
-    elif response == Response.PARTIAL:
-        counts.partial += 1
-    elif response == Response.NO:
-        counts.no += 1
-        if answer.item.critical:
-            action = getattr(answer, "action_point", None)
-            if action is None or not action.is_complete:
-                counts.critical_gaps_without_action += 1
-            elif action.done_on is None:
-                counts.critical_gaps_open += 1
-    elif response == Response.NOT_APPLICABLE:
-        counts.not_applicable += 1
-    else:
-        counts.unanswered += 1
+def count_answer(answer: Answer) -> Counts:
+    """What one answer adds to its principle's counts (item and action_point loaded)."""
+    counts = Counts()
+    field = RESPONSE_FIELDS.get(answer.response, "unanswered")
+    setattr(counts, field, 1)
+    gap = answer.critical_gap
+    if gap == CriticalGap.WITHOUT_ACTION:
+        counts.critical_gaps_without_action = 1
+    elif gap == CriticalGap.OPEN:
+        counts.critical_gaps_open = 1
+    return counts
 
 
 def count_answers(answers: Iterable[Answer]) -> dict[int, Counts]:
     """Counts per principle id from answers in memory (with item and action_point loaded)."""
     by_principle: dict[int, Counts] = {}
     for answer in answers:
-        _count_one(by_principle.setdefault(answer.item.principle_id, Counts()), answer)
+        principle_id = answer.item.principle_id
+        by_principle[principle_id] = by_principle.get(principle_id, Counts()) + count_answer(answer)
     return by_principle
 
 
@@ -169,13 +172,8 @@ def count_by(answers, *fields: str) -> dict[tuple, Counts]:
     ``count_by(answers, "checklist_id", "item__principle_id")`` gives
     {(checklist id, principle id): Counts}. Dashboards group by office or project the same way.
     """
-    critical_no = Q(response=Response.NO, item__critical=True)
-    complete_action = (
-        Q(action_point__isnull=False)
-        & ~Q(action_point__description="")
-        & Q(action_point__owner__isnull=False)
-        & Q(action_point__due_date__isnull=False)
-    )
+    critical_no = Answer.critical_gap_q()
+    complete_action = ActionPoint.complete_q("action_point__")
     rows = (
         answers.values(*fields)
         .annotate(
@@ -222,19 +220,45 @@ COUNT_FIELDS = [f.name for f in fields(Counts)]
 
 
 def refresh_tallies(checklist_ids: Iterable[int]) -> None:
-    """Recount the tallies of these checklists from their answers (called by the workflow)."""
+    """Recount the tallies of these checklists from their answers.
+
+    An upsert, so two recounts of one checklist at once never collide on the unique
+    (checklist, principle) pair; the workflow calls it with the checklist row locked.
+    """
     checklist_ids = list(checklist_ids)
     counts = count_by(
         Answer.objects.filter(checklist_id__in=checklist_ids), "checklist_id", "item__principle_id"
     )
-    PrincipleTally.objects.filter(checklist_id__in=checklist_ids).delete()
     PrincipleTally.objects.bulk_create(
         (
             PrincipleTally(checklist_id=checklist_id, principle_id=principle_id, **vars(c))
             for (checklist_id, principle_id), c in counts.items()
         ),
         batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["checklist", "principle"],
+        update_fields=COUNT_FIELDS,
     )
+
+
+def change_tally(*, checklist_id: int, principle_id: int, before: Counts, after: Counts) -> None:
+    """Move one answer's weight in its principle's tally from ``before`` to ``after``.
+
+    One UPDATE, instead of a recount of the whole checklist; falls back to a recount when
+    the tally row is missing (a checklist from before tallies existed).
+    """
+    delta = {
+        name: F(name) + (getattr(after, name) - getattr(before, name))
+        for name in COUNT_FIELDS
+        if getattr(after, name) != getattr(before, name)
+    }
+    if not delta:
+        return
+    updated = PrincipleTally.objects.filter(
+        checklist_id=checklist_id, principle_id=principle_id
+    ).update(**delta)
+    if not updated:
+        refresh_tallies([checklist_id])
 
 
 def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,8 +28,22 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "true")
-# The default key is only good for a first run on one machine; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 30)
+# The development key is public (it is in this file): good for a first run on one machine,
+# refused in production, where anyone knowing it could forge sessions.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-" + "x" * 30
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=false the app refuses to start on the public "
+            "development key: set SECRET_KEY to a long random value, for example the output "
+            "of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public development key. Set it to a long random value."
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -64,12 +79,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses bodies too large or in another encoding than UTF-8 with a clear 4xx page,
+    # before anything reads the body.
+    "projects.middleware.RequestBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a logged-in user unless its view says otherwise (login only).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "projects.middleware.UserTimeZoneMiddleware",
+    # App pages for 403 and 404 (also while DEBUG is on: no URL list for a foreign office).
+    "projects.middleware.ErrorPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,10 +121,23 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_health_checks=True,
     )
 }
-# A request that fails half-way leaves nothing half-written.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No transaction per request: each change is one atomic workflow function (or form save),
+# so row locks last as long as the writes, never while a page or a PDF renders.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a single-office server runs it: readers never wait for the writer (WAL),
+    # a writer waits its turn instead of failing with "database is locked" (IMMEDIATE
+    # transactions and a busy timeout), shared by the web server and the task worker.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_TIMEOUT", "20"),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # Tests use a file too: the browser tests' server threads need their own connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,7 +161,7 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "projects:home"
+LOGIN_REDIRECT_URL = "checklists:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 
@@ -165,6 +198,12 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # storage (e.g. an S3 bucket through django-storages) so every app server and worker sees them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: downloads go through a permission check
+
+# A background report whose worker shows no sign of progress for this long is picked up
+# again (a few times, then marked failed); report files are removed after some days
+# (`manage.py expire_report_files`, daily from cron).
+REPORT_STALE_SECONDS = envint("REPORT_STALE_SECONDS", "60")
+REPORT_FILES_KEEP_DAYS = envint("REPORT_FILES_KEEP_DAYS", "14")
 
 TASKS = {
     "default": {

@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("checklists.urls")),
     path("", include("projects.urls")),
 ]
+
+# App-styled error pages in the user's language.
+handler400 = "projects.middleware.bad_request"
+handler403 = "projects.middleware.forbidden"
+handler404 = "projects.middleware.not_found"
+handler500 = "projects.middleware.server_error"

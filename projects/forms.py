@@ -1,12 +1,12 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.validators import MaxLengthValidator
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Phase
-
 from . import permissions
-from .models import AgeGroup, PopulationFigure, Project, Role, Sector, Sex
+from .models import AgeGroup, PopulationFigure, Profile, Project, Role, Sector, Sex
 
 MAX_ID = 2**63 - 1
 
@@ -73,12 +73,10 @@ class ProjectForm(forms.ModelForm):
             "donor",
             "start_date",
             "end_date",
-            "current_phase",
             "description",
         ]
         field_classes = {
             "office": ModelChoiceField,
-            "current_phase": ModelChoiceField,
             "sectors": ModelMultipleChoiceField,
         }
         widgets = {
@@ -97,8 +95,6 @@ class ProjectForm(forms.ModelForm):
             # Most staff work for one office: no need to choose it.
             self.fields["office"].empty_label = None
         self.fields["sectors"].queryset = Sector.objects.all()
-        self.fields["current_phase"].queryset = Phase.objects.all()
-        self.fields["current_phase"].empty_label = None
         self.fields["sectors"].error_messages["required"] = _("Choose at least one sector.")
         figures = {}
         if self.instance.pk:
@@ -118,13 +114,6 @@ class ProjectForm(forms.ModelForm):
                 widget=forms.NumberInput(attrs={"min": 0, "class": "form-control"}),
             )
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date cannot be before the start date."))
-        return cleaned
-
     def population_rows(self):
         """Bound fields arranged as the table on the form: one row per age group."""
         rows = []
@@ -137,10 +126,20 @@ class ProjectForm(forms.ModelForm):
             rows.append((age_label, cells))
         return rows
 
+    @transaction.atomic
     def save(self, commit=True):
-        project = super().save(commit=commit)
-        if commit:
-            self.save_population(project)
+        """Save what the form shows and nothing else: the project's phase moves only through
+        the workflow, and an approval saved meanwhile must not be undone by this form."""
+        project = super().save(commit=False)
+        if not commit:
+            return project
+        if project._state.adding:
+            project.save()
+        else:
+            columns = [f for f in self._meta.fields if not Project._meta.get_field(f).many_to_many]
+            project.save(update_fields=[*columns, "updated_at"])
+        self._save_m2m()
+        self.save_population(project)
         return project
 
     def save_population(self, project: Project) -> None:
@@ -162,32 +161,23 @@ class ProjectForm(forms.ModelForm):
         )
 
 
-class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    office = ModelChoiceField(label=_("Office"), queryset=None, required=False)
-    phase = ModelChoiceField(label=_("Phase"), queryset=Phase.objects.all(), required=False)
-    archived = forms.BooleanField(label=_("Show archived projects"), required=False)
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length enforced before the lockout table
+    (whose column holds 255 characters) or the database ever sees it."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = permissions.visible_offices(user)
-        self.fields["office"].empty_label = _("All my offices")
-        self.fields["phase"].empty_label = _("All phases")
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
+        )
+        self.fields["password"].validators.append(MaxLengthValidator(1024))
 
-    def filter(self, projects):
-        if not self.is_valid():
-            return projects.active()
-        data = self.cleaned_data
-        if not data["archived"]:
-            projects = projects.active()
-        if data["q"]:
-            projects = projects.filter(
-                Q(code__icontains=data["q"])
-                | Q(title__icontains=data["q"])
-                | Q(donor__icontains=data["q"])
-            )
-        if data["office"]:
-            projects = projects.filter(office=data["office"])
-        if data["phase"]:
-            projects = projects.filter(current_phase=data["phase"])
-        return projects
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["language", "time_zone"]
+        widgets = {
+            "language": forms.Select(attrs={"class": "form-select"}),
+            "time_zone": forms.TextInput(attrs={"class": "form-control", "list": "time-zones"}),
+        }

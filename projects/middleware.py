@@ -1,6 +1,16 @@
+"""Middleware of the app: the user's time zone, and requests refused or failed with a page
+in the user's language."""
+
+import codecs
 import zoneinfo
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "time_zone"
 
@@ -21,3 +31,138 @@ class UserTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+def wants_json(request) -> bool:
+    """Requests from the app's scripts (autosave) get their errors as JSON."""
+    return "application/json" in request.headers.get("Accept", "") or request.headers.get(
+        "X-Requested-With"
+    ) in ("fetch", "XMLHttpRequest")
+
+
+def error_response(request, *, status: int, title: str, message: str):
+    """An app-styled error page (or JSON for scripts) in the user's language."""
+    if wants_json(request):
+        return JsonResponse({"status": "error", "message": str(message)}, status=status)
+    return render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status=status
+    )
+
+
+# Encodings a form body may come in; browsers send UTF-8 (ASCII is a part of it).
+READABLE_CHARSETS = {"utf-8", "ascii"}
+
+
+class RequestBodyMiddleware:
+    """Refuses, with a clear message and before anything reads it, a request body that is
+    too large (413) or declared in an encoding other than UTF-8 (400): read as UTF-16, a
+    form body turns into text no one typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    @staticmethod
+    def refusal(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return too_large(request)
+        charset = request.content_params.get("charset")
+        if charset:
+            try:
+                name = codecs.lookup(charset).name
+            except LookupError:
+                name = charset
+            if name not in READABLE_CHARSETS:
+                return error_response(
+                    request,
+                    status=400,
+                    title=_("The form could not be read"),
+                    message=_(
+                        "It was sent in an encoding the app does not read. Reload the page "
+                        "and send the form again."
+                    ),
+                )
+        return None
+
+
+def too_large(request):
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return error_response(
+        request,
+        status=413,
+        title=_("What you sent is too large"),
+        message=_(
+            "The app accepts up to %(size)s MB at a time. Shorten the text and send it again."
+        )
+        % {"size": f"{megabytes:.1f}".rstrip("0").rstrip(".")},
+    )
+
+
+class ErrorPageMiddleware:
+    """The app's own 403 and 404 pages, in the user's language, also while DEBUG is on:
+    a user who follows a link to another office's project sees "not found", never
+    Django's debug page with the list of every address of the app."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return not_found(request)
+        if isinstance(exception, PermissionDenied):
+            return forbidden(request)
+        return None
+
+
+def not_found(request, exception=None):
+    return error_response(
+        request,
+        status=404,
+        title=_("Page not found"),
+        message=_(
+            "This page does not exist, or it belongs to an office you are not a member of. "
+            "Check the address, or go back to your projects."
+        ),
+    )
+
+
+def forbidden(request, exception=None):
+    return error_response(
+        request,
+        status=403,
+        title=_("Not allowed"),
+        message=_(
+            "Your role does not allow this. If you need it, ask your office's administrator."
+        ),
+    )
+
+
+def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    return error_response(
+        request,
+        status=400,
+        title=_("The request could not be read"),
+        message=_("Reload the page and try again."),
+    )
+
+
+def server_error(request):
+    # Nothing here may fail in turn: a plain template, no database query.
+    html = render_to_string("500.html")
+    return HttpResponseServerError(html)

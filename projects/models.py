@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -19,6 +20,17 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(
             _("Unknown time zone. Use a name such as Asia/Baghdad or Europe/Geneva.")
         )
+
+
+# Said once, checked twice: by clean() next to the field, and by the database itself.
+END_BEFORE_START = _("The end date cannot be before the start date.")
+
+
+def first_phase_id() -> int:
+    """A new project starts in the first phase of the life-cycle (design); from there only
+    the workflow moves it (checklists/workflow)."""
+    phase_model = apps.get_model("checklists", "Phase")
+    return phase_model.objects.order_by("order", "code").values_list("pk", flat=True).first()
 
 
 class Region(models.Model):
@@ -164,12 +176,15 @@ class Project(models.Model):
     donor = models.CharField(_("donor"), max_length=120, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
     current_phase = models.ForeignKey(
         "checklists.Phase",
         on_delete=models.PROTECT,
         related_name="projects",
         verbose_name=_("current phase"),
+        default=first_phase_id,
+        editable=False,
+        help_text=_("Moves only through the workflow: approvals and the move to evaluation."),
     )
     archived = models.BooleanField(
         _("archived"), default=False, help_text=_("Archived projects are kept but hidden.")
@@ -195,7 +210,7 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="project_end_not_before_start",
-                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_message=END_BEFORE_START,
             )
         ]
 
@@ -203,7 +218,7 @@ class Project(models.Model):
         return f"{self.code} · {self.title}"
 
     def get_absolute_url(self):
-        return reverse("projects:detail", kwargs={"pk": self.pk})
+        return reverse("checklists:project", kwargs={"pk": self.pk})
 
     def population_table(self) -> dict:
         """The target population as shown on the project page and in its report."""
@@ -230,7 +245,7 @@ class Project(models.Model):
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+            raise ValidationError({"end_date": END_BEFORE_START})
 
 
 class Sex(models.TextChoices):

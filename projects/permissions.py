@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from checklists.models import ActionPoint, Checklist
+from checklists.models import ActionPoint, Checklist, ReportFile
 
 from .models import Membership, Office, Project, Role
 
@@ -121,12 +121,17 @@ def can_start_checklist(user, project: Project) -> bool:
     return not project.archived and has_role(user, project.office_id, Role.STAFF)
 
 
+def can_fill_checklists(user, project: Project) -> bool:
+    """Programme staff of the project's office answer its checklists (when editable)."""
+    return has_role(user, project.office_id, Role.STAFF)
+
+
 def can_edit_checklist(user, checklist) -> bool:
     """Programme staff of the office, while the checklist is a draft or returned."""
     return (
         checklist.is_editable
         and not checklist.project.archived
-        and has_role(user, checklist.project.office_id, Role.STAFF)
+        and can_fill_checklists(user, checklist.project)
     )
 
 
@@ -173,3 +178,11 @@ def portfolio_projects(user):
     if sees_every_office(user):
         return Project.objects.all()
     return Project.objects.filter(office__in=offices_with_role(user, Role.MANAGER))
+
+
+def get_report_file_for_user(user, pk) -> ReportFile:
+    """A background report: private to whoever asked for it, since it carries their scope."""
+    try:
+        return ReportFile.objects.get(pk=pk, requested_by=user)
+    except (ReportFile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,8 +1,9 @@
+from zoneinfo import available_timezones
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,30 +13,41 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from checklists.overview import checklist_overview, pending_work
-
 from . import permissions
-from .forms import ProjectFilterForm, ProjectForm
+from .forms import LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
 
+# Set when the user picks a language during this session: the choice then holds for the
+# session, over the default language of their profile.
+LANGUAGE_CHOSEN_KEY = "language_chosen"
+
+
+def _apply_language(response, language: str) -> None:
+    translation.activate(language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
 
 class LoginView(auth_views.LoginView):
-    """Django's login, then the interface switches to the language the user chose before."""
+    """Django's login; then the profile's language and time zone, unless the user picked a
+    language on the login page, which holds for this session."""
+
+    form_class = LoginForm
 
     def form_valid(self, form):
+        chosen = self.request.session.get(LANGUAGE_CHOSEN_KEY)
         response = super().form_valid(form)
         profile = Profile.objects.filter(user=form.get_user()).first()
         if profile:
             self.request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
-            translation.activate(profile.language)
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                profile.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            if not chosen:
+                _apply_language(response, profile.language)
         return response
 
 
@@ -57,59 +69,45 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
     def get_success_url(self):
-        return reverse("projects:home")
+        return reverse("checklists:home")
 
 
 @login_not_required
 @require_POST
 def switch_language(request):
-    """Django's set_language, and for a logged-in user, remember the choice on their profile."""
+    """Django's set_language, for this session only: the profile's default language changes
+    on the settings page, when the user says so."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest(_("This language is not available."))
-    if request.user.is_authenticated:
-        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    request.session[LANGUAGE_CHOSEN_KEY] = language
     return set_language(request)
 
 
-class ProjectListView(generic.ListView):
-    template_name = "projects/project_list.html"
-    context_object_name = "projects"
-    paginate_by = 25
+class SettingsView(generic.UpdateView):
+    """The user's own settings: default language and time zone."""
 
-    def get_queryset(self):
-        self.filter_form = ProjectFilterForm(self.request.GET or None, user=self.request.user)
-        projects = permissions.visible_projects(self.request.user)
-        return (
-            self.filter_form.filter(projects)
-            .select_related("office", "current_phase")
-            .prefetch_related("sectors")
-            .order_by("-updated_at", "code")
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context.update(pending_work(self.request.user))
-        context["can_create_project"] = permissions.can_create_project(self.request.user)
-        return context
-
-
-class ProjectDetailView(generic.DetailView):
-    template_name = "projects/project_detail.html"
-    context_object_name = "project"
+    form_class = SettingsForm
+    template_name = "projects/settings.html"
 
     def get_object(self, queryset=None):
-        return permissions.get_project_for_user(self.request.user, self.kwargs["pk"])
+        profile, _created = Profile.objects.get_or_create(user=self.request.user)
+        return profile
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        project = self.object
-        context["population"] = project.population_table()
-        context["sectors"] = list(project.sectors.all())
-        context["can_edit"] = permissions.can_edit_project(self.request.user, project)
-        context.update(checklist_overview(self.request.user, project))
-        return context
+        return {**super().get_context_data(**kwargs), "time_zones": sorted(available_timezones())}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The new defaults apply at once, in this session too.
+        self.request.session.pop(LANGUAGE_CHOSEN_KEY, None)
+        self.request.session[TIME_ZONE_SESSION_KEY] = self.object.time_zone
+        _apply_language(response, self.object.language)
+        messages.success(self.request, _("Your settings are saved."))
+        return response
+
+    def get_success_url(self):
+        return reverse("projects:settings")
 
 
 class ProjectCreateView(generic.CreateView):
@@ -125,13 +123,9 @@ class ProjectCreateView(generic.CreateView):
 
     def form_valid(self, form):
         form.instance.created_by = self.request.user
-        with transaction.atomic():
-            response = super().form_valid(form)
+        response = super().form_valid(form)
         messages.success(self.request, _("Project %(code)s created.") % {"code": self.object.code})
         return response
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class ProjectUpdateView(generic.UpdateView):
@@ -148,10 +142,6 @@ class ProjectUpdateView(generic.UpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
+        response = super().form_valid(form)
         messages.success(self.request, _("Project %(code)s saved.") % {"code": self.object.code})
         return response
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()

@@ -121,8 +121,8 @@ def test_stored_script_is_shown_escaped(client, staff_a, project_a):
     client.force_login(staff_a)
     for url in (
         reverse("checklists:detail", args=[checklist.pk]),
-        reverse("projects:detail", args=[project_a.pk]),
-        reverse("projects:home"),
+        reverse("checklists:project", args=[project_a.pk]),
+        reverse("checklists:home"),
         reverse("checklists:checklist-history", args=[checklist.pk]),
         reverse("checklists:action-points", args=[project_a.pk]),
     ):
@@ -130,7 +130,7 @@ def test_stored_script_is_shown_escaped(client, staff_a, project_a):
         assert payload not in body, url
     assert (
         "&lt;script&gt;"
-        in client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
+        in client.get(reverse("checklists:project", args=[project_a.pk])).content.decode()
     )
 
 
@@ -203,7 +203,7 @@ def test_action_point_done(client, staff_a, project_a, done_on, note):
 def test_filters_and_query_strings(client, hq_manager, staff_a, project_a, params):
     client.force_login(hq_manager)
     no_server_error(client.get(reverse("checklists:dashboard"), params))
-    no_server_error(client.get(reverse("projects:home"), params))
+    no_server_error(client.get(reverse("checklists:home"), params))
     no_server_error(client.get(reverse("checklists:guidance"), params))
     no_server_error(client.get(reverse("checklists:action-points", args=[project_a.pk]), params))
     no_server_error(client.get(reverse("checklists:project-history", args=[project_a.pk]), params))

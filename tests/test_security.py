@@ -57,8 +57,8 @@ def test_password_change_logs_out_every_other_session(staff_a):
         },
     )
     assert response.status_code == 302
-    assert laptop.get(reverse("projects:home")).status_code == 200
-    assert phone.get(reverse("projects:home")).status_code == 302  # back to login
+    assert laptop.get(reverse("checklists:home")).status_code == 200
+    assert phone.get(reverse("checklists:home")).status_code == 302  # back to login
 
 
 def test_sessions_expire(client, staff_a, settings):
@@ -68,7 +68,7 @@ def test_sessions_expire(client, staff_a, settings):
 
 def test_content_security_policy_allows_no_inline_code(client, staff_a):
     client.force_login(staff_a)
-    policy = client.get(reverse("projects:home"))["Content-Security-Policy"]
+    policy = client.get(reverse("checklists:home"))["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
@@ -80,18 +80,20 @@ def test_production_settings_turn_on_https_protections():
 
     from pmapp import settings as app_settings
 
-    old = os.environ.get("DEBUG")
+    old = {name: os.environ.get(name) for name in ("DEBUG", "SECRET_KEY")}
     os.environ["DEBUG"] = "false"
+    os.environ["SECRET_KEY"] = "a-production-key-" + "k" * 40
     try:
         production = importlib.reload(app_settings)
         assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
         assert production.SECURE_SSL_REDIRECT and production.SECURE_HSTS_SECONDS >= 31536000
         assert production.STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
     finally:
-        if old is None:
-            os.environ.pop("DEBUG")
-        else:
-            os.environ["DEBUG"] = old
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         importlib.reload(app_settings)
 
 
@@ -187,7 +189,7 @@ FOREIGN_MARKERS = ["JOR-CSH-01", "Cash for rent in Irbid", "SECRET-B-COMMENT", "
 def test_every_app_url_is_walked():
     names = {name for name, _converters in app_url_names()}
     assert {
-        "projects:detail",
+        "checklists:project",
         "checklists:answer-save",
         "checklists:review",
         "checklists:dashboard",

@@ -6,6 +6,7 @@ never the only carrier of meaning.
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 # Distinguishable for common colour-vision deficiencies (Okabe-Ito based), dark enough
 # for white text.
@@ -85,6 +86,24 @@ def bar_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
+
+
+def checklist_chart(rows: list[dict], principles) -> SafeString:
+    """Each checklist's score per principle: the chart of the project page and its report.
+
+    ``rows`` are {"checklist": ..., "principle_scores": [Score or None per principle]}.
+    """
+    return bar_chart(
+        [
+            (row["checklist"].label, [s.percent if s else None for s in row["principle_scores"]])
+            for row in rows
+        ],
+        [p.name for p in principles],
+        title=_("Score per principle for each checklist"),
+        description=_(
+            "Bars show each principle's score in percent; the table gives the same figures."
+        ),
+    )
 
 
 def _shorten(text: str, length: int = 28) -> str:

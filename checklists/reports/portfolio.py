@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,18 +15,16 @@ from django.utils.translation import gettext_lazy
 from projects.forms import DateInput, ModelChoiceField
 from projects.models import Office, PopulationFigure, Region, Sector
 
-from .. import scoring
+from .. import scoring, workflow
 from ..models import (
     ActionPoint,
     Answer,
     Checklist,
     ChecklistStatus,
-    Decision,
     Phase,
+    PhaseCode,
     Principle,
     PrincipleTally,
-    Response,
-    Review,
 )
 from .charts import bar_chart
 
@@ -101,16 +99,14 @@ class PortfolioFilterForm(forms.Form):
         if data["active_until"]:
             projects = projects.filter(start_date__lte=data["active_until"])
         if data["endorsement"]:
-            endorsed = Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk")))
+            endorsed = _endorsed()
             projects = projects.filter(endorsed if data["endorsement"] == "endorsed" else ~endorsed)
         return projects.distinct()
 
 
-def endorsement_reviews():
-    return Review.objects.filter(
-        checklist__phase__code="endorsement",
-        decision__in=[Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS],
-    )
+def _endorsed() -> Exists:
+    """Whether a project (the outer query's row) has its protection endorsement."""
+    return Exists(workflow.endorsement_reviews().filter(checklist__project=OuterRef("pk")))
 
 
 def reported_tallies(projects):
@@ -125,15 +121,18 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
     rows_qs = (
         projects.select_related("office__region", "current_phase")
         .annotate(
-            endorsed=Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk"))),
-            overdue=Count(
-                "action_points",
-                filter=Q(
-                    action_points__done_on__isnull=True,
-                    action_points__withdrawn_on__isnull=True,
-                    action_points__due_date__lt=today,
+            endorsed=_endorsed(),
+            # A subquery per listed row, so a page of 50 never counts every project's points.
+            overdue=Coalesce(
+                Subquery(
+                    ActionPoint.objects.overdue(today)
+                    .filter(project=OuterRef("pk"))
+                    .order_by()
+                    .values("project")
+                    .annotate(n=Count("pk"))
+                    .values("n")
                 ),
-                distinct=True,
+                0,
             ),
         )
         .order_by("office__name", "code")
@@ -158,14 +157,79 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
     ]
 
 
+def _heat_map(tallies, project_ids, principles) -> tuple[list[dict], int]:
+    """Each office's rating per principle, and the critical gaps not closed in all of them."""
+    office_counts = scoring.count_tallies(tallies, "checklist__project__office_id", "principle_id")
+    office_principle = {key: scoring.rate(c) for key, c in office_counts.items()}
+    office_overall = {(pk,): scoring.rate(c) for pk, c in _totals(office_counts).items()}
+    offices = Office.objects.filter(projects__in=project_ids).distinct().order_by("name")
+    heat_map = [
+        {
+            "office": office,
+            "scores": [office_principle.get((office.pk, p.pk)) for p in principles],
+            "overall": office_overall.get((office.pk,)),
+        }
+        for office in offices
+    ]
+    return heat_map, sum(c.critical_gaps for c in office_counts.values())
+
+
+def _open_critical_gaps(tallies):
+    """The critical gaps not closed; only checklists whose tallies show one are searched."""
+    gap_checklists = tallies.filter(
+        Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
+    ).values("checklist_id")
+    return (
+        Answer.objects.filter(checklist_id__in=gap_checklists)
+        .open_critical_gaps()
+        .select_related("item", "checklist__project", "checklist__phase", "action_point__owner")
+        .order_by("checklist__project__code", "item__code")
+    )
+
+
+def _trend(tallies, project_ids) -> list[dict]:
+    """Monitoring rounds submitted each month, with their combined score."""
+    monitoring = tallies.filter(
+        checklist__phase__code=PhaseCode.IMPLEMENTATION, checklist__submitted_at__isnull=False
+    ).annotate(month=TruncMonth("checklist__submitted_at"))
+    month_scores = scoring.rate_tallies(monitoring, "month")
+    month_rounds = dict(
+        Checklist.objects.filter(
+            project__in=project_ids,
+            phase__code=PhaseCode.IMPLEMENTATION,
+            submitted_at__isnull=False,
+        )
+        .annotate(month=TruncMonth("submitted_at"))
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"month": month, "rounds": month_rounds[month], "score": month_scores.get((month,))}
+        for month in sorted(month_rounds)
+    ]
+
+
+def _trend_chart(trend):
+    if not trend:
+        return None
+    return bar_chart(
+        [
+            (formats_month(row["month"]), [row["score"].percent if row["score"] else None])
+            for row in trend
+        ],
+        [_("Score of the monitoring rounds submitted that month")],
+        title=_("Monitoring rounds: score by month"),
+        description=_("One bar per month; the table below gives the number of rounds and scores."),
+    )
+
+
 def build_portfolio(projects, *, language: str, today: datetime.date | None = None) -> dict:
     """Everything the dashboard and the portfolio report show, for these projects."""
     with translation.override(language):
         today = today or timezone.localdate()
         principles = list(Principle.objects.all())
-        phases = list(Phase.objects.all())
         project_ids = projects.values("pk")
-        project_count = projects.count()
         by_phase = dict(
             projects.order_by().values_list("current_phase").annotate(n=Count("pk", distinct=True))
         )
@@ -175,72 +239,23 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             .values_list("status")
             .annotate(n=Count("pk"))
         )
-        endorsed = projects.filter(
-            Exists(endorsement_reviews().filter(checklist__project=OuterRef("pk")))
-        ).count()
         tallies = reported_tallies(projects)
-        office_counts = scoring.count_tallies(
-            tallies, "checklist__project__office_id", "principle_id"
-        )
-        office_principle = {key: scoring.rate(c) for key, c in office_counts.items()}
-        office_overall = {(pk,): scoring.rate(c) for pk, c in _totals(office_counts).items()}
-        offices = list(Office.objects.filter(projects__in=project_ids).distinct().order_by("name"))
-        heat_map = [
-            {
-                "office": office,
-                "scores": [office_principle.get((office.pk, p.pk)) for p in principles],
-                "overall": office_overall.get((office.pk,)),
-            }
-            for office in offices
-        ]
-        # Only checklists whose tallies show a critical gap are searched for the list.
-        gap_checklists = tallies.filter(
-            Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
-        ).values("checklist_id")
-        critical = Answer.objects.filter(
-            checklist_id__in=gap_checklists, item__critical=True, response=Response.NO
-        ).exclude(action_point__done_on__isnull=False)
-        critical_count = sum(c.critical_gaps for c in office_counts.values())
+        heat_map, critical_count = _heat_map(tallies, project_ids, principles)
         overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
-        monitoring = tallies.filter(
-            checklist__phase__code="implementation", checklist__submitted_at__isnull=False
-        ).annotate(month=TruncMonth("checklist__submitted_at"))
-        month_scores = scoring.rate_tallies(monitoring, "month")
-        month_rounds = dict(
-            Checklist.objects.filter(
-                project__in=project_ids,
-                phase__code="implementation",
-                submitted_at__isnull=False,
-            )
-            .annotate(month=TruncMonth("submitted_at"))
-            .order_by()
-            .values_list("month")
-            .annotate(n=Count("pk"))
-        )
-        trend = [
-            {"month": month, "rounds": month_rounds[month], "score": month_scores.get((month,))}
-            for month in sorted(month_rounds)
-        ]
-        population = PopulationFigure.objects.filter(project__in=project_ids).aggregate(
-            total=Sum("people"), disabled=Sum("people", filter=Q(with_disability=True))
-        )
+        trend = _trend(tallies, project_ids)
         return {
             "language": language,
             "today": today,
             "principles": principles,
-            "project_count": project_count,
-            "endorsed_count": endorsed,
-            "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in phases],
+            "project_count": projects.count(),
+            "endorsed_count": projects.filter(_endorsed()).count(),
+            "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in Phase.objects.all()],
             "by_status": [
                 (label, statuses.get(value, 0)) for value, label in ChecklistStatus.choices
             ],
             "heat_map": heat_map,
             "critical_count": critical_count,
-            "critical_gaps": list(
-                critical.select_related(
-                    "item", "checklist__project", "checklist__phase", "action_point__owner"
-                ).order_by("checklist__project__code", "item__code")[:LIST_LIMIT]
-            ),
+            "critical_gaps": list(_open_critical_gaps(tallies)[:LIST_LIMIT]),
             "overdue_count": overdue.count(),
             "overdue": list(
                 overdue.select_related("project", "owner", "answer__item").order_by("due_date")[
@@ -248,20 +263,10 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
                 ]
             ),
             "trend": trend,
-            "trend_chart": bar_chart(
-                [
-                    (formats_month(row["month"]), [row["score"].percent if row["score"] else None])
-                    for row in trend
-                ],
-                [_("Score of the monitoring rounds submitted that month")],
-                title=_("Monitoring rounds: score by month"),
-                description=_(
-                    "One bar per month; the table below gives the number of rounds and scores."
-                ),
-            )
-            if trend
-            else None,
-            "population": population,
+            "trend_chart": _trend_chart(trend),
+            "population": PopulationFigure.objects.filter(project__in=project_ids).aggregate(
+                total=Sum("people"), disabled=Sum("people", filter=Q(with_disability=True))
+            ),
             "list_limit": LIST_LIMIT,
         }
 

@@ -11,17 +11,49 @@ from django.utils.translation import gettext as _
 from projects.models import Project
 
 from .. import scoring, workflow
-from ..models import Answer, ChecklistStatus, Phase, Principle, Response, Review
-from .charts import bar_chart
+from ..models import Answer, ChecklistStatus, Phase, Principle, Review
+from .charts import checklist_chart
 
 
-def checklist_label(checklist) -> str:
-    if checklist.is_monitoring_round:
-        return _("%(phase)s, round %(round)s") % {
-            "phase": checklist.phase.name,
-            "round": checklist.round,
-        }
-    return str(checklist.phase.name)
+def _sections(checklists, answers, reviews, scores, principles) -> tuple[list, list]:
+    """Per checklist: a summary row (scores) and a section (answers by principle, reviews)."""
+    summary_rows, sections = [], []
+    for checklist in checklists:
+        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        summary_rows.append(
+            {
+                "checklist": checklist,
+                "label": checklist.label,
+                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
+                "overall": checklist_scores.overall,
+            }
+        )
+        own_answers = [a for a in answers if a.checklist_id == checklist.pk]
+        sections.append(
+            {
+                "checklist": checklist,
+                "label": checklist.label,
+                "groups": [
+                    {
+                        "principle": principle,
+                        "score": checklist_scores.by_principle.get(principle.pk),
+                        "answers": [a for a in own_answers if a.item.principle_id == principle.pk],
+                    }
+                    for principle in principles
+                ],
+                "reviews": [r for r in reviews if r.checklist_id == checklist.pk],
+            }
+        )
+    return summary_rows, sections
+
+
+def _overall(checklists, scores):
+    """The project's rating: that of its latest approved checklist, and which one it is."""
+    approved = [c for c in checklists if c.status == ChecklistStatus.APPROVED]
+    latest = max(approved, key=lambda c: (c.phase.order, c.round), default=None)
+    if latest is None:
+        return None, None
+    return (scores.get(latest.pk) or scoring.ChecklistScores()).overall, latest.label
 
 
 def build_project_report(
@@ -40,9 +72,8 @@ def build_project_report(
         scores = scoring.scores_for_checklists([c.pk for c in checklists])
         answers = list(
             Answer.objects.filter(checklist__project=project)
-            .select_related("item__principle", "action_point__owner")
+            .for_page()
             .prefetch_related("review_comments__review__reviewer")
-            .order_by("item__principle__order", "item__order", "item__code")
         )
         reviews = list(
             Review.objects.filter(checklist__project=project)
@@ -50,66 +81,14 @@ def build_project_report(
             .prefetch_related("conditions__owner")
             .order_by("decided_at")
         )
-        sections = []
-        summary_rows = []
-        for checklist in checklists:
-            checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
-            principle_scores = [checklist_scores.by_principle.get(p.pk) for p in principles]
-            label = checklist_label(checklist)
-            summary_rows.append(
-                {
-                    "checklist": checklist,
-                    "label": label,
-                    "principle_scores": principle_scores,
-                    "overall": checklist_scores.overall,
-                }
-            )
-            own_answers = [a for a in answers if a.checklist_id == checklist.pk]
-            sections.append(
-                {
-                    "checklist": checklist,
-                    "label": label,
-                    "groups": [
-                        {
-                            "principle": principle,
-                            "score": checklist_scores.by_principle.get(principle.pk),
-                            "answers": [
-                                a for a in own_answers if a.item.principle_id == principle.pk
-                            ],
-                        }
-                        for principle in principles
-                    ],
-                    "reviews": [r for r in reviews if r.checklist_id == checklist.pk],
-                }
-            )
-        critical_gaps = [
-            {"answer": a, "checklist": next(c for c in checklists if c.pk == a.checklist_id)}
-            for a in answers
-            if a.item.critical and a.response == Response.NO
-        ]
+        summary_rows, sections = _sections(checklists, answers, reviews, scores, principles)
+        by_pk = {c.pk: c for c in checklists}
         action_points = list(
             project.action_points.open()
             .select_related("owner", "answer__item")
             .order_by("due_date")
         )
-        approved = [c for c in checklists if c.status == ChecklistStatus.APPROVED]
-        latest_approved = max(approved, key=lambda c: (c.phase.order, c.round), default=None)
-        overall = (
-            (scores.get(latest_approved.pk) or scoring.ChecklistScores()).overall
-            if latest_approved
-            else None
-        )
-        chart = bar_chart(
-            [
-                (row["label"], [s.percent if s else None for s in row["principle_scores"]])
-                for row in summary_rows
-            ],
-            [p.name for p in principles],
-            title=_("Score per principle for each checklist"),
-            description=_(
-                "Bars show each principle's score in percent; the table gives the same figures."
-            ),
-        )
+        overall, overall_from = _overall(checklists, scores)
         return {
             "project": project,
             "language": language,
@@ -121,10 +100,14 @@ def build_project_report(
             "frameworks": sorted({str(c.framework) for c in checklists}),
             "endorsement": workflow.endorsement_of(project),
             "overall": overall,
-            "overall_from": checklist_label(latest_approved) if latest_approved else None,
+            "overall_from": overall_from,
             "summary_rows": summary_rows,
-            "chart": chart,
-            "critical_gaps": critical_gaps,
+            "chart": checklist_chart(summary_rows, principles),
+            "critical_gaps": [
+                {"answer": a, "checklist": by_pk[a.checklist_id]}
+                for a in answers
+                if a.is_critical_gap
+            ],
             "open_action_points": action_points,
             "overdue_action_points": [a for a in action_points if a.is_overdue(today)],
             "sections": sections,

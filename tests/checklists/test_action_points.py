@@ -155,7 +155,7 @@ def test_project_page_shows_checklists_with_scores_and_ratings(
     client, staff_a, project_a, action_points
 ):
     client.force_login(staff_a)
-    body = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
+    body = client.get(reverse("checklists:project", args=[project_a.pk])).content.decode()
     assert "Draft" in body
     assert "2 open action points" in body and "1 overdue" in body
     assert "Not rated yet" in body

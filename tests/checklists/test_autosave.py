@@ -122,18 +122,19 @@ def test_unknown_item_or_item_of_another_checklist_is_refused(client, staff_a, c
 
 
 def test_a_save_that_fails_half_way_changes_nothing(client, staff_a, checklist, monkeypatch):
-    from checklists import views
+    from checklists import scoring
 
-    def broken(_checklist):
-        raise RuntimeError("scores exploded")
+    def broken(**_kwargs):
+        raise RuntimeError("tally exploded")
 
-    monkeypatch.setattr(views, "_scores_payload", broken)
+    # Fails after the answer and its action point are written, before the audit entry.
+    monkeypatch.setattr(scoring, "change_tally", broken)
     client.raise_request_exception = False
     client.force_login(staff_a)
     answer = first_answer(checklist)
     response = autosave(client, checklist, answer, response="yes")
     assert response.status_code == 500
-    assert Answer.objects.get(pk=answer.pk).response == ""  # the request's transaction rolled back
+    assert Answer.objects.get(pk=answer.pk).response == ""  # the save's transaction rolled back
     assert not AuditEntry.objects.exists()
 
 

@@ -97,7 +97,7 @@ def test_project_report_data_uses_the_scoring_module(endorsed_project, manager_a
 def test_project_pdf_holds_what_the_project_page_shows(client, endorsed_project, manager_a):
     project, checklist = endorsed_project
     client.force_login(manager_a)
-    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    page = client.get(reverse("checklists:project", args=[project.pk])).content.decode()
     response = client.get(reverse("checklists:project-report", args=[project.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -406,7 +406,7 @@ def test_unknown_report_kind_is_refused(client, hq_manager):
 def test_project_page_and_pdf_draw_the_same_chart(client, endorsed_project, manager_a):
     project, _checklist = endorsed_project
     client.force_login(manager_a)
-    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    page = client.get(reverse("checklists:project", args=[project.pk])).content.decode()
     report = build_project_report(project, language="en", generated_by=manager_a)
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
     assert str(report["chart"]) in page  # one chart code path for the browser and the PDF

@@ -83,7 +83,7 @@ def test_focal_point_home_shows_the_review_queue_oldest_first(
     )
     submitted_checklist(project_b, outsider_b)  # another office: not in the queue
     client.force_login(focal_a)
-    body = client.get(reverse("projects:home")).content.decode()
+    body = client.get(reverse("checklists:home")).content.decode()
     queue = body.split('id="review-queue"')[1].split("</table>")[0]
     assert queue.index("IRQ-OLD") < queue.index("IRQ-NEW")
     assert project_b.code not in queue
@@ -220,7 +220,7 @@ def test_endorsement_approval_is_the_projects_endorsement(client, focal_a, staff
     )
     project.refresh_from_db()
     assert project.current_phase.code == "implementation"
-    body = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    body = client.get(reverse("checklists:project", args=[project.pk])).content.decode()
     today = timezone.localdate()
     assert (
         f"Endorsed with conditions on {today:%b}" in body or "Endorsed with conditions on" in body
@@ -240,7 +240,7 @@ def test_move_to_evaluation_needs_an_approved_monitoring_round(client, staff_a, 
     workflow.decide_checklist(checklist=checklist, reviewer=focal_a, decision=Decision.APPROVED)
     assert (
         "Move the project to evaluation"
-        in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+        in client.get(reverse("checklists:project", args=[project.pk])).content.decode()
     )
     assert client.post(url).status_code == 302
     project.refresh_from_db()
@@ -515,7 +515,7 @@ def test_history_and_queue_run_a_fixed_number_of_queries(
     checklist = submitted_checklist(project, staff_a, item_count=rounds * 3)
     client.force_login(focal_a)
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("projects:home")).status_code == 200
+        assert client.get(reverse("checklists:home")).status_code == 200
     with django_assert_max_num_queries(12):
         assert (
             client.get(reverse("checklists:checklist-history", args=[checklist.pk])).status_code

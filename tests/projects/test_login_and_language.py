@@ -9,9 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def every_page(project):
     return [
-        reverse("projects:home"),
+        reverse("checklists:home"),
         reverse("projects:create"),
-        reverse("projects:detail", args=[project.pk]),
+        reverse("checklists:project", args=[project.pk]),
         reverse("projects:update", args=[project.pk]),
         reverse("checklists:guidance"),
     ]
@@ -37,17 +37,62 @@ def test_wrong_password_gives_a_clear_message(client, staff_a):
     assert "Please enter a correct username and password" in response.content.decode()
 
 
-def test_switching_to_french_renders_french_and_sticks_for_the_user(client, staff_a, project_a):
+def test_switching_to_french_holds_for_the_session_and_leaves_the_default(
+    client, staff_a, project_a
+):
     client.force_login(staff_a)
     response = client.post(reverse("switch-language"), {"language": "fr", "next": "/"}, follow=True)
     body = response.content.decode()
     assert '<html lang="fr">' in body
     assert "Projets" in body and "Élaboration et conception du projet" in body
-    assert Profile.objects.get(user=staff_a).language == "fr"
+    # A switch is for this visit: the profile's default changes only on the settings page.
+    assert not Profile.objects.filter(user=staff_a, language="fr").exists()
 
-    # A new session (another browser) picks the language up at login.
+    # A new session (another browser) starts in the default language again.
     client.logout()
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_the_settings_page_changes_the_default_language_and_time_zone(client, staff_a):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("projects:settings"),
+        {"language": "fr", "time_zone": "Asia/Baghdad"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.content.decode()
+    profile = Profile.objects.get(user=staff_a)
+    assert (profile.language, profile.time_zone) == ("fr", "Asia/Baghdad")
+
+    client.logout()
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
+    assert '<html lang="fr">' in response.content.decode()
+
+
+def test_settings_refuse_an_unknown_time_zone_with_a_message(client, staff_a):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("projects:settings"), {"language": "en", "time_zone": "Mars/Olympus"}
+    )
+    assert response.status_code == 200
+    assert "Unknown time zone" in response.content.decode()
+    assert not Profile.objects.filter(user=staff_a, time_zone="Mars/Olympus").exists()
+
+
+def test_a_language_picked_on_the_login_page_holds_after_login(client, staff_a):
+    Profile.objects.create(user=staff_a, language="en")
+    client.post(reverse("switch-language"), {"language": "fr", "next": reverse("login")})
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
+    assert '<html lang="fr">' in response.content.decode()
+    assert Profile.objects.get(user=staff_a).language == "en"
+
+
+def test_without_a_choice_on_the_login_page_the_profile_language_applies(client, staff_a):
+    Profile.objects.create(user=staff_a, language="fr")
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
     assert '<html lang="fr">' in response.content.decode()
 

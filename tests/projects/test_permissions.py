@@ -13,7 +13,7 @@ ROLES = ["staff_a", "focal_a", "manager_a", "outsider_b", "hq_manager"]
 
 EXPECTED = {
     # url name: status for each role in ROLES order, on office A's project
-    "projects:detail": [200, 200, 200, 404, 200],
+    "checklists:project": [200, 200, 200, 404, 200],
     "projects:update": [200, 403, 403, 404, 403],
 }
 CREATE_EXPECTED = [200, 403, 403, 200, 403]

@@ -31,7 +31,7 @@ def test_staff_create_a_project_with_its_target_population(client, staff_a, offi
     response = client.post(reverse("projects:create"), project_data(office_a))
     project = Project.objects.get(code="IRQ-NFI-2026-07")
     assert response.status_code == 302
-    assert response["Location"] == reverse("projects:detail", args=[project.pk])
+    assert response["Location"] == reverse("checklists:project", args=[project.pk])
     assert project.office == office_a and project.created_by == staff_a
     assert set(project.sectors.values_list("code", flat=True)) == {"shelter", "cash"}
     assert project.population_figures.count() == 16

@@ -10,21 +10,21 @@ pytestmark = pytest.mark.django_db
 
 def test_list_shows_only_projects_of_the_users_offices(client, staff_a, project_a, project_b):
     client.force_login(staff_a)
-    body = client.get(reverse("projects:home")).content.decode()
+    body = client.get(reverse("checklists:home")).content.decode()
     assert project_a.code in body
     assert project_b.code not in body and project_b.title not in body
 
 
 def test_hq_manager_sees_every_office(client, hq_manager, project_a, project_b):
     client.force_login(hq_manager)
-    body = client.get(reverse("projects:home")).content.decode()
+    body = client.get(reverse("checklists:home")).content.decode()
     assert project_a.code in body and project_b.code in body
-    assert client.get(reverse("projects:detail", args=[project_b.pk])).status_code == 200
+    assert client.get(reverse("checklists:project", args=[project_b.pk])).status_code == 200
 
 
 def test_user_of_another_office_gets_404_on_detail_and_edit(client, outsider_b, project_a):
     client.force_login(outsider_b)
-    for name in ("projects:detail", "projects:update"):
+    for name in ("checklists:project", "projects:update"):
         response = client.get(reverse(name, args=[project_a.pk]))
         assert response.status_code == 404
         assert project_a.title not in response.content.decode()
@@ -32,14 +32,14 @@ def test_user_of_another_office_gets_404_on_detail_and_edit(client, outsider_b, 
 
 def test_unknown_project_is_404_like_a_foreign_one(client, staff_a):
     client.force_login(staff_a)
-    assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
+    assert client.get(reverse("checklists:project", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.FOCAL_POINT, Role.MANAGER])
 def test_focal_points_and_managers_read_but_do_not_edit(client, office_a, project_a, role):
     user = make_user(office=office_a, role=role)
     client.force_login(user)
-    detail = client.get(reverse("projects:detail", args=[project_a.pk]))
+    detail = client.get(reverse("checklists:project", args=[project_a.pk]))
     assert detail.status_code == 200
     assert "Edit project" not in detail.content.decode()
     assert client.get(reverse("projects:update", args=[project_a.pk])).status_code == 403
@@ -49,15 +49,15 @@ def test_focal_points_and_managers_read_but_do_not_edit(client, office_a, projec
 
 def test_filter_by_office_cannot_reach_a_foreign_office(client, staff_a, office_b, project_b):
     client.force_login(staff_a)
-    response = client.get(reverse("projects:home"), {"office": office_b.pk})
+    response = client.get(reverse("checklists:home"), {"office": office_b.pk})
     assert project_b.code not in response.content.decode()
 
 
 def test_archived_projects_are_hidden_unless_asked(client, staff_a, office_a):
     make_project(office=office_a, code="IRQ-OLD", archived=True)
     client.force_login(staff_a)
-    assert "IRQ-OLD" not in client.get(reverse("projects:home")).content.decode()
-    shown = client.get(reverse("projects:home"), {"archived": "on"}).content.decode()
+    assert "IRQ-OLD" not in client.get(reverse("checklists:home")).content.decode()
+    shown = client.get(reverse("checklists:home"), {"archived": "on"}).content.decode()
     assert "IRQ-OLD" in shown
 
 
@@ -71,7 +71,7 @@ def test_project_list_runs_a_fixed_number_of_queries(
         make_project(office=other_office)
     client.force_login(staff_a)
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("projects:home"))
+        response = client.get(reverse("checklists:home"))
     assert response.status_code == 200
     assert len(response.context["projects"]) == min(count, 25)
 
@@ -90,6 +90,6 @@ def test_project_detail_runs_a_fixed_number_of_queries(
         )
     client.force_login(staff_a)
     with django_assert_max_num_queries(16):
-        response = client.get(reverse("projects:detail", args=[project_a.pk]))
+        response = client.get(reverse("checklists:project", args=[project_a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("round ") >= rounds

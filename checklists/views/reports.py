@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from projects import permissions
 
-from .models import ReportFile, ReportKind, ReportStatus
-from .reports import spreadsheet
-from .reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
-from .reports.project import project_report_pdf
-from .tasks import build_report_file
+from ..models import ReportFile, ReportKind, ReportStatus
+from ..reports import spreadsheet
+from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
+from ..reports.project import project_report_pdf
+from ..workflow import reports as report_workflow
 
 
 def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -85,22 +84,35 @@ def request_portfolio_file(request):
     if kind not in ReportKind.values:
         messages.error(request, _("Choose which report to prepare."))
         return redirect("checklists:dashboard")
-    query = request.POST.get("query", "")[:1000]
-    report = ReportFile.objects.create(
-        kind=kind, requested_by=request.user, query=query, language=translation.get_language()
+    report = report_workflow.request_report(
+        user=request.user,
+        kind=kind,
+        query=request.POST.get("query", ""),
+        language=translation.get_language(),
     )
-    transaction.on_commit(lambda: build_report_file.enqueue(report.pk))
+    return redirect("checklists:portfolio-file", pk=report.pk)
+
+
+@require_POST
+def retry_portfolio_file(request, pk):
+    """ "Try again" on a report that failed: the same report, asked for anew."""
+    report = report_workflow.request_again(report=_own_report(request, pk))
     return redirect("checklists:portfolio-file", pk=report.pk)
 
 
 def _own_report(request, pk) -> ReportFile:
-    # Report files are private to whoever asked for them (they carry that user's scope).
     permissions.require(permissions.can_view_portfolio(request.user))
-    return get_object_or_404(ReportFile, pk=pk, requested_by=request.user)
+    return permissions.get_report_file_for_user(request.user, pk)
 
 
 def portfolio_file(request, pk):
     report = _own_report(request, pk)
+    # Whoever waits for a report learns within a minute or two if its worker died.
+    stalled = not report.is_finished and report_workflow.recover_stalled_reports(
+        reports=ReportFile.objects.filter(pk=pk)
+    )
+    if stalled:
+        report.refresh_from_db()
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(
             {

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from checklists import workflow
-from checklists.models import Decision, Phase
+from checklists.models import Decision, Phase, PhaseCode
 from projects.models import (
     Membership,
     Office,
@@ -165,6 +165,7 @@ class Command(BaseCommand):
         if not phases or not sectors:
             raise CommandError("Load the framework first: python manage.py load_framework")
         for code, title, office, sector_codes, donor, phase, year, people, share in PROJECTS:
+            # A new project starts in design; _walk_to_phase takes it through the workflow.
             project, created = Project.objects.get_or_create(
                 code=code,
                 defaults={
@@ -173,8 +174,6 @@ class Command(BaseCommand):
                     "donor": donor,
                     "start_date": datetime.date(year, 1, 1),
                     "end_date": datetime.date(year, 12, 31),
-                    # Starts in design; _walk_to_phase takes it through the workflow.
-                    "current_phase": phases["design"],
                     "description": title + ".",
                     "created_by": users[f"staff.{'iraq' if office == 'IRQ' else 'jordan'}"],
                 },
@@ -190,7 +189,7 @@ class Command(BaseCommand):
         projects at every step: endorsed ones, one waiting for review, a monitoring round."""
         suffix = "iraq" if office == "IRQ" else "jordan"
         staff, focal = users[f"staff.{suffix}"], users[f"focal.{suffix}"]
-        order = ["design", "endorsement", "implementation"]
+        order = [PhaseCode.DESIGN, PhaseCode.ENDORSEMENT, PhaseCode.IMPLEMENTATION]
         for phase_code in order[: order.index(target_phase) + 1]:
             project.refresh_from_db()
             checklist = workflow.start_checklist(project=project, user=staff)
@@ -206,7 +205,7 @@ class Command(BaseCommand):
                     values=self._demo_answer(index, staff, project),
                     based_on_version=0,
                 )
-            if last and target_phase != "endorsement":
+            if last and target_phase != PhaseCode.ENDORSEMENT:
                 continue
             if last:
                 # Fill the rest so it can wait in the focal point's review queue.

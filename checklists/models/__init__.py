@@ -1,0 +1,57 @@
+"""The checklists app's models, one module per concern; import them from here."""
+
+from .checklist import (
+    EDITABLE_STATUSES,
+    GAP_RESPONSES,
+    ActionPoint,
+    Answer,
+    Checklist,
+    ChecklistStatus,
+    CriticalGap,
+    PrincipleTally,
+    Response,
+)
+from .framework import (
+    Framework,
+    FrameworkStatus,
+    GoodPractice,
+    Item,
+    Phase,
+    PhaseCode,
+    Principle,
+    Topic,
+)
+from .mail import MailKind, OutgoingMail
+from .report_file import ReportFile, ReportKind, ReportStatus
+from .review import AuditAction, AuditEntry, Decision, Reminder, Review, ReviewComment
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "GAP_RESPONSES",
+    "ActionPoint",
+    "Answer",
+    "AuditAction",
+    "AuditEntry",
+    "Checklist",
+    "ChecklistStatus",
+    "CriticalGap",
+    "Decision",
+    "Framework",
+    "FrameworkStatus",
+    "GoodPractice",
+    "Item",
+    "MailKind",
+    "OutgoingMail",
+    "Phase",
+    "PhaseCode",
+    "Principle",
+    "PrincipleTally",
+    "ReportFile",
+    "ReportKind",
+    "ReportStatus",
+    "Reminder",
+    "Response",
+    "Review",
+    "ReviewComment",
+    "Topic",
+]

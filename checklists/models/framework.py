@@ -1,0 +1,197 @@
+"""The protection framework: principles, phases, topics, versioned frameworks and items."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderedConcept(models.Model):
+    """A fixed concept of the framework with a code, an order and translated texts."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Principle(OrderedConcept):
+    """One of the four protection principles (safety, access, accountability, participation)."""
+
+    class Meta(OrderedConcept.Meta):
+        verbose_name = _("principle")
+        verbose_name_plural = _("principles")
+
+
+class PhaseCode(models.TextChoices):
+    """The codes of the four phases, as the fixtures load them: code refers to a phase by
+    these names only, so that a renamed phase fails loudly instead of matching nothing."""
+
+    DESIGN = "design", _("Project development and design")
+    ENDORSEMENT = "endorsement", _("Project endorsement")
+    IMPLEMENTATION = "implementation", _("Implementation and monitoring")
+    EVALUATION = "evaluation", _("Evaluation")
+
+
+class Phase(OrderedConcept):
+    """A phase of the project life-cycle (design, endorsement, implementation, evaluation)."""
+
+    class Meta(OrderedConcept.Meta):
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    @classmethod
+    def get_by_code(cls, code: PhaseCode) -> "Phase":
+        return cls.objects.get(code=PhaseCode(code))
+
+
+class Topic(models.Model):
+    """A thematic tag on items: disability inclusion, gender, age, GBV, PSEA..."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=FrameworkStatus.PUBLISHED)
+
+
+class Framework(models.Model):
+    """A versioned set of checklist items. Once published it never changes."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        help_text=_("Stays the same across versions, for example iom-pm."),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_unique_version"),
+            # Checklists are started against "the" published version: there is one at a time.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="published"),
+                name="framework_one_published_per_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == FrameworkStatus.DRAFT
+
+
+class Item(models.Model):
+    """One question of a framework, for one phase and one principle."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="items", verbose_name=_("framework")
+    )
+    code = models.CharField(
+        _("code"), max_length=20, help_text=_("Stable code, for example DES-SAF-03.")
+    )
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="items", verbose_name=_("phase")
+    )
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="items", verbose_name=_("principle")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    question = models.TextField(_("question"))
+    guidance = models.TextField(
+        _("guidance"), blank=True, help_text=_("What good looks like, in practical terms.")
+    )
+    critical = models.BooleanField(
+        _("critical"),
+        default=False,
+        help_text=_("A critical item answered 'no' is flagged in every view and report."),
+    )
+    sectors = models.ManyToManyField(
+        "projects.Sector",
+        related_name="items",
+        blank=True,
+        verbose_name=_("sectors"),
+        help_text=_("Leave empty when the item applies to every sector."),
+    )
+    topics = models.ManyToManyField(
+        Topic, related_name="items", blank=True, verbose_name=_("topics")
+    )
+
+    class Meta:
+        ordering = ["phase__order", "principle__order", "order", "code"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="item_unique_code")
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        super().clean()
+        if self.framework_id and not self.framework.is_editable:
+            raise ValidationError(
+                _(
+                    "This framework is published or retired and cannot change. "
+                    "Make a new version to change its items."
+                )
+            )
+
+
+class GoodPractice(models.Model):
+    """A good practice reported from operations, shown beside the items of its principle."""
+
+    principle = models.ForeignKey(
+        Principle,
+        on_delete=models.PROTECT,
+        related_name="good_practices",
+        verbose_name=_("principle"),
+    )
+    country = models.CharField(_("country"), max_length=120)
+    text = models.TextField(_("what was done"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["principle__order", "order"]
+        verbose_name = _("good practice")
+        verbose_name_plural = _("good practices")
+
+    def __str__(self):
+        return f"{self.country}: {self.text[:60]}"

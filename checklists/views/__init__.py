@@ -1,0 +1,1 @@
+"""Views of the checklists app, one module per resource."""

@@ -1,0 +1,306 @@
+"""Starting and filling a checklist: the page, the no-JavaScript save, and autosave."""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from projects import permissions
+from projects.templatetags.people import display_name
+
+from .. import scoring, workflow
+from ..forms import AnswerForm, Owners
+from ..models import GoodPractice, Principle, Response, ReviewComment
+
+
+@require_POST
+def start_checklist(request, project_pk):
+    project = permissions.get_project_for_user(request.user, project_pk)
+    permissions.require(permissions.can_start_checklist(request.user, project))
+    try:
+        checklist = workflow.start_checklist(project=project, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(project)
+    messages.success(request, _("Checklist started. Your answers save as you go."))
+    return redirect("checklists:detail", pk=checklist.pk)
+
+
+# Words the autosave script shows, translated here (the script has no catalogue of its own).
+SCRIPT_TEXT = {
+    "saving": gettext_lazy("Saving…"),
+    "saved": gettext_lazy("Saved at %(time)s."),
+    "notSavedYet": gettext_lazy("Not saved yet: still typing."),
+    "retrying": gettext_lazy("Not saved, retrying in %(seconds)s seconds (%(reason)s)."),
+    "failed": gettext_lazy("Could not save: %(reason)s"),
+    "offline": gettext_lazy("no connection"),
+    "serverError": gettext_lazy("the server had a problem"),
+    "sessionEnded": gettext_lazy(
+        "your session has ended. Log in again in another tab, then change the answer again."
+    ),
+    "keepMine": gettext_lazy("Keep my answer"),
+    "useTheirs": gettext_lazy("Use their answer"),
+    "tookTheirs": gettext_lazy("Their answer is now shown. Nothing else to do."),
+    "progress": gettext_lazy("%(answered)s of %(total)s items answered"),
+}
+
+FILTERS = {
+    "unanswered": lambda answer: not answer.response,
+    "critical": lambda answer: answer.item.critical,
+}
+
+
+def _rows(answers, *, principle, show, principle_code, forms, owners, conflicts, blocked, remarks):
+    """The items of one principle as the page shows them, with their forms when editable."""
+    if principle_code and principle.code != principle_code:
+        return []
+    rows = []
+    for answer in answers:
+        if answer.item.principle_id != principle.pk:
+            continue
+        if show in FILTERS and not FILTERS[show](answer):
+            continue
+        form = None
+        if owners is not None:
+            form = forms.get(answer.pk) or AnswerForm(answer=answer, owners=owners)
+        rows.append(
+            {
+                "answer": answer,
+                "form": form,
+                "values": form.display_values() if form else None,
+                "conflict": conflicts.get(answer.pk),
+                "blocker": blocked.get(answer.pk),
+                "review_comments": remarks.get(answer.pk, []),
+            }
+        )
+    return rows
+
+
+def _review_comments(checklist) -> dict[int, list]:
+    comments: dict[int, list] = {}
+    for comment in ReviewComment.objects.filter(answer__checklist=checklist).select_related(
+        "review__reviewer"
+    ):
+        comments.setdefault(comment.answer_id, []).append(comment)
+    return comments
+
+
+def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
+    """The checklist page: items by principle, with live scores, for editing or reading."""
+    editable = permissions.can_edit_checklist(request.user, checklist)
+    answers = list(checklist.answers.for_page())
+    scores = scoring.score_answers(answers)
+    owners = Owners(checklist.project) if editable else None
+    principles = list(Principle.objects.all())
+    practices: dict[int, list] = {}
+    for practice in GoodPractice.objects.all():
+        practices.setdefault(practice.principle_id, []).append(practice)
+    forms = forms or {}
+    conflicts = conflicts or {}
+    row_options = {
+        "show": request.GET.get("show", ""),
+        "principle_code": request.GET.get("principle", ""),
+        "forms": forms,
+        "owners": owners,
+        "conflicts": conflicts,
+        "blocked": {blocker.answer.pk: blocker.message for blocker in blockers},
+        "remarks": _review_comments(checklist),
+    }
+    groups = [
+        {
+            "principle": principle,
+            "rows": _rows(answers, principle=principle, **row_options),
+            "score": scores.by_principle.get(principle.pk),
+            "good_practices": practices.get(principle.pk, []),
+        }
+        for principle in principles
+    ]
+    overall = scores.overall.counts if scores.overall else scoring.Counts()
+    context = {
+        "checklist": checklist,
+        "project": checklist.project,
+        "editable": editable,
+        "groups": groups,
+        "scores": scores,
+        "answered": overall.answered,
+        "total": overall.total,
+        "percent_answered": round(100 * overall.answered / overall.total) if overall.total else 0,
+        "show": row_options["show"],
+        "principle_code": row_options["principle_code"],
+        "principles": principles,
+        "blockers": blockers,
+        "conflicts": conflicts,
+        "invalid_forms": [form for form in forms.values() if form.errors],
+        "query_string": request.GET.urlencode(),
+        "script_text": SCRIPT_TEXT,
+        "response_choices": Response.choices,
+        "past_reviews": list(checklist.reviews.select_related("reviewer")),
+        "can_review": permissions.can_review(request.user, checklist),
+        "owner_choices": [(str(pk), name) for pk, name in owners.names.items()] if owners else [],
+    }
+    return render(request, "checklists/checklist.html", context, status=status)
+
+
+def checklist_detail(request, pk):
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    return render_checklist(request, checklist)
+
+
+def _save_posted_answers(request, checklist, owners):
+    """Save each answer the page posted; returns the forms and the conflicts by answer id."""
+    forms, conflicts = {}, {}
+    for answer in checklist.answers.for_page():
+        if f"a{answer.pk}-version" not in request.POST:
+            continue  # not on the page (filtered out)
+        form = AnswerForm(request.POST, answer=answer, owners=owners)
+        forms[answer.pk] = form
+        if not form.is_valid() or not form.changes_anything():
+            continue
+        try:
+            workflow.save_answer(
+                checklist=checklist,
+                answer_id=answer.pk,
+                user=request.user,
+                values=form.to_input(),
+                based_on_version=form.cleaned_data["version"],
+            )
+        except workflow.StaleAnswer as stale:
+            conflicts[answer.pk] = conflict_details(stale.answer)
+            # Keep what the user typed; the form now carries the latest version, so saving
+            # again means "keep mine".
+            data = form.data.copy()
+            data[f"a{answer.pk}-version"] = stale.answer.version
+            forms[answer.pk] = AnswerForm(data, answer=answer, owners=owners)
+            forms[answer.pk].is_valid()
+    return forms, conflicts
+
+
+@require_POST
+def checklist_save(request, pk):
+    """The no-JavaScript path: save every posted answer, then submit if asked."""
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    refusal = workflow.editing_refusal(checklist)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("checklists:detail", pk=checklist.pk)
+    permissions.require(permissions.can_edit_checklist(request.user, checklist))
+    try:
+        forms, conflicts = _save_posted_answers(request, checklist, Owners(checklist.project))
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("checklists:detail", pk=checklist.pk)
+    if conflicts or any(form.errors for form in forms.values()):
+        return render_checklist(request, checklist, forms=forms, conflicts=conflicts, status=400)
+    if request.POST.get("action") == "submit":
+        try:
+            workflow.submit_checklist(checklist=checklist, user=request.user)
+        except workflow.SubmissionBlocked as blocked:
+            return render_checklist(request, checklist, blockers=blocked.blockers, status=400)
+        except workflow.WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect("checklists:detail", pk=checklist.pk)
+        messages.success(request, _("Checklist submitted for review."))
+        return redirect(checklist.project)
+    messages.success(request, _("Your answers are saved."))
+    url = reverse("checklists:detail", kwargs={"pk": checklist.pk})
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+def conflict_details(answer) -> dict:
+    """Someone else's newer answer, as the page shows it beside the user's own."""
+    action = answer.current_action_point
+    who = answer.updated_by
+    return {
+        "version": answer.version,
+        "who": display_name(who) if who else "",
+        "when": answer.updated_at,
+        "response": answer.get_response_display() if answer.response else _("Not answered"),
+        "comment": answer.comment,
+        "not_applicable_reason": answer.not_applicable_reason,
+        "action_description": action.description if action else "",
+        "action_owner": display_name(action.owner) if action and action.owner else "",
+        "action_due": action.due_date if action else None,
+        # Raw values, so the page can put "their" answer back in the fields.
+        "values": {
+            "response": answer.response,
+            "comment": answer.comment,
+            "not_applicable_reason": answer.not_applicable_reason,
+            "action_description": action.description if action else "",
+            "action_owner": action.owner_id if action and action.owner_id else "",
+            "action_due": action.due_date.isoformat() if action and action.due_date else "",
+        },
+    }
+
+
+def scores_payload(checklist) -> dict:
+    """Progress and scores for the autosave reply, from the checklist's tallies."""
+    scores = scoring.scores_for_checklists([checklist.pk]).get(checklist.pk)
+    if scores is None:
+        return {"answered": 0, "total": 0, "principles": {}}
+    codes = {p.pk: p.code for p in Principle.objects.all()}
+
+    def as_json(score):
+        return {"percent": score.percent, "rating": score.rating, "label": str(score.rating_label)}
+
+    return {
+        "answered": scores.overall.counts.answered,
+        "total": scores.overall.counts.total,
+        "overall": as_json(scores.overall),
+        "principles": {codes[pid]: as_json(s) for pid, s in scores.by_principle.items()},
+    }
+
+
+def saved_at(answer) -> str:
+    """When an answer was saved, in the user's time zone and language, as pages show it."""
+    return formats.date_format(timezone.localtime(answer.updated_at), "DATETIME_FORMAT")
+
+
+@require_POST
+def answer_save(request, pk, answer_pk):
+    """Autosave of one answer (JavaScript). Answers JSON; refuses bad input with a 4xx."""
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    if not permissions.can_edit_checklist(request.user, checklist):
+        message = workflow.editing_refusal(checklist) or _("This checklist cannot be changed.")
+        return JsonResponse({"status": "locked", "message": message}, status=409)
+    answer = checklist.answers.for_page().filter(pk=answer_pk).first()
+    if answer is None:
+        message = _("This item is not part of this checklist. Reload the page.")
+        return JsonResponse({"status": "invalid", "message": message}, status=404)
+    form = AnswerForm(request.POST, answer=answer, owners=Owners(checklist.project))
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        first = next(iter(errors.values()))[0]
+        return JsonResponse({"status": "invalid", "message": first, "errors": errors}, status=400)
+    try:
+        answer, changed = workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=request.user,
+            values=form.to_input(),
+            based_on_version=form.cleaned_data["version"],
+        )
+    except workflow.StaleAnswer as stale:
+        details = conflict_details(stale.answer)
+        message = _(
+            "%(who)s changed this answer while you were editing it. Their answer: "
+            "%(response)s. Choose which one to keep."
+        ) % {"who": details["who"] or _("Someone"), "response": details["response"]}
+        payload = {**details, "when": details["when"].isoformat() if details["when"] else None}
+        payload["action_due"] = details["values"]["action_due"]
+        return JsonResponse({"status": "conflict", "message": message, **payload}, status=409)
+    except workflow.WorkflowError as error:
+        return JsonResponse({"status": "locked", "message": error.message}, status=409)
+    return JsonResponse(
+        {
+            "status": "saved" if changed else "unchanged",
+            "version": answer.version,
+            "saved_at": saved_at(answer) if answer.updated_at else None,
+            "progress": scores_payload(checklist),
+        }
+    )

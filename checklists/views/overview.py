@@ -1,0 +1,148 @@
+"""The home page (projects and pending work) and a project's page (its checklists by phase).
+
+They live here, beside the checklists they summarise, so the projects app never needs the
+checklists app: the dependency goes one way, from checklists to projects.
+"""
+
+from django.utils import timezone
+from django.views import generic
+
+from projects import permissions
+
+from .. import scoring, workflow
+from ..forms import ProjectFilterForm
+from ..models import ActionPoint, Checklist, ChecklistStatus, Phase, Principle
+from ..reports.charts import checklist_chart
+
+
+def checklist_overview(user, project) -> dict:
+    """Each phase with its checklists, scores and ratings; action point counts.
+
+    A fixed number of queries whatever the number of checklists.
+    """
+    checklists = list(
+        project.checklists.select_related("phase", "submitted_by").order_by("phase__order", "round")
+    )
+    scores = scoring.scores_for_checklists([c.pk for c in checklists])
+    principles = list(Principle.objects.all())
+    may_review = permissions.has_role(user, project.office_id, permissions.Role.FOCAL_POINT)
+    rows = []
+    for checklist in checklists:
+        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        rows.append(
+            {
+                "checklist": checklist,
+                "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
+                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
+                "overall": checklist_scores.overall,
+            }
+        )
+    phases = [
+        {
+            "phase": phase,
+            "rows": [row for row in rows if row["checklist"].phase_id == phase.pk],
+            "is_current": phase.pk == project.current_phase_id,
+        }
+        for phase in Phase.objects.all()
+    ]
+    today = timezone.localdate()
+    current = [c for c in checklists if c.phase_id == project.current_phase_id]
+    can_start = permissions.can_start_checklist(user, project) and not workflow.start_refusal(
+        phase=project.current_phase, existing=current
+    )
+    can_move = permissions.can_edit_project(user, project) and not workflow.evaluation_refusal(
+        project=project, checklists=checklists
+    )
+    return {
+        "phases": phases,
+        "chart": checklist_chart(rows, principles) if rows else None,
+        "principles": principles,
+        "can_start_checklist": can_start,
+        "can_move_to_evaluation": can_move,
+        "endorsement": workflow.endorsement_of(project),
+        "open_action_points": project.action_points.open().count(),
+        "overdue_action_points": project.action_points.overdue(today).count(),
+    }
+
+
+def pending_work(user) -> dict:
+    """What waits for this user: checklists to review, returned ones, their overdue points."""
+    queue = list(permissions.review_queue(user))
+    scores = scoring.scores_for_checklists([c.pk for c in queue])
+    principles = list(Principle.objects.all())
+    to_review = []
+    for checklist in queue:
+        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        to_review.append(
+            {
+                "checklist": checklist,
+                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
+                "critical_gaps": checklist_scores.overall.counts.critical_gaps
+                if checklist_scores.overall
+                else 0,
+            }
+        )
+    returned = (
+        Checklist.objects.filter(
+            status=ChecklistStatus.RETURNED,
+            project__office__in=permissions.offices_with_role(user, permissions.Role.STAFF),
+        )
+        .select_related("project", "phase")
+        .order_by("project__code")
+    )
+    overdue = (
+        ActionPoint.objects.overdue(timezone.localdate())
+        .filter(owner=user, project__in=permissions.visible_projects(user))
+        .select_related("project", "answer__item")
+        .order_by("due_date")
+    )
+    return {
+        "to_review": to_review,
+        "review_principles": principles,
+        "returned": list(returned),
+        "my_overdue": list(overdue),
+    }
+
+
+class HomeView(generic.ListView):
+    """The projects the user may see, filtered, with what waits for them."""
+
+    template_name = "projects/project_list.html"
+    context_object_name = "projects"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = ProjectFilterForm(self.request.GET or None, user=self.request.user)
+        projects = permissions.visible_projects(self.request.user)
+        return (
+            self.filter_form.filter(projects)
+            .select_related("office", "current_phase")
+            .prefetch_related("sectors")
+            .order_by("-updated_at", "code")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        context.update(pending_work(self.request.user))
+        context["can_create_project"] = permissions.can_create_project(self.request.user)
+        return context
+
+
+class ProjectDetailView(generic.DetailView):
+    """A project: its details, target population, checklists by phase and endorsement."""
+
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def get_object(self, queryset=None):
+        return permissions.get_project_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        context["population"] = project.population_table()
+        context["sectors"] = list(project.sectors.all())
+        context["can_edit"] = permissions.can_edit_project(self.request.user, project)
+        context.update(checklist_overview(self.request.user, project))
+        return context

@@ -1,0 +1,99 @@
+"""Review and endorsement: the focal point's review page, and the move to evaluation."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects import permissions
+
+from .. import scoring, workflow
+from ..forms import ConditionFormSetFactory, ItemCommentsForm, Owners, ReviewForm
+from ..models import Principle
+
+
+def _review_context(request, checklist, answers, *, forms, error=None):
+    scores = scoring.score_answers(answers)
+    item_comments = forms["item_comments"]
+    rows = {
+        answer.pk: {"answer": answer, "comment_field": item_comments[f"comment_{answer.pk}"]}
+        for answer in answers
+    }
+    groups = [
+        {
+            "principle": principle,
+            "score": scores.by_principle.get(principle.pk),
+            "rows": [rows[a.pk] for a in answers if a.item.principle_id == principle.pk],
+        }
+        for principle in Principle.objects.all()
+    ]
+    refusal = workflow.decision_refusal(checklist=checklist, reviewer=request.user)
+    return {
+        "checklist": checklist,
+        "project": checklist.project,
+        "scores": scores,
+        "groups": groups,
+        "critical_gaps": [rows[a.pk] for a in answers if a.is_critical_gap],
+        "review_form": forms["review_form"],
+        "conditions": forms["conditions"],
+        "item_comments": item_comments,
+        "may_decide": refusal is None,
+        "own_submission": checklist.submitted_by_id == request.user.pk,
+        "error": error,
+        "past_reviews": list(checklist.reviews.select_related("reviewer")),
+    }
+
+
+def checklist_review(request, pk):
+    """The focal point's review: answers read-only, critical gaps first, comments, decision."""
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    permissions.require(permissions.can_review(request.user, checklist))
+    owners = Owners(checklist.project)
+    answers = list(checklist.answers.for_page())
+    data = request.POST if request.method == "POST" else None
+    forms = {
+        "review_form": ReviewForm(data),
+        "conditions": ConditionFormSetFactory(data, owners=owners, prefix="condition"),
+        "item_comments": ItemCommentsForm(data, answers=answers),
+    }
+    if data is None:
+        return render(
+            request,
+            "checklists/review.html",
+            _review_context(request, checklist, answers, forms=forms),
+        )
+    error = None
+    if all(form.is_valid() for form in forms.values()):
+        try:
+            review = workflow.decide_checklist(
+                checklist=checklist,
+                reviewer=request.user,
+                decision=forms["review_form"].cleaned_data["decision"],
+                comment=forms["review_form"].cleaned_data["comment"],
+                item_comments=forms["item_comments"].comments(),
+                conditions=forms["conditions"].conditions(),
+            )
+        except workflow.WorkflowError as refused:
+            error = refused.message
+        else:
+            messages.success(
+                request,
+                _("Decision recorded: %(decision)s.") % {"decision": review.get_decision_display()},
+            )
+            return redirect(checklist.project)
+    checklist.refresh_from_db()
+    context = _review_context(request, checklist, answers, forms=forms, error=error)
+    return render(request, "checklists/review.html", context, status=409 if error else 400)
+
+
+@require_POST
+def move_to_evaluation(request, project_pk):
+    project = permissions.get_project_for_user(request.user, project_pk)
+    permissions.require(permissions.can_edit_project(request.user, project))
+    try:
+        workflow.move_to_evaluation(project=project, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The project is now in the evaluation phase."))
+    return redirect(project)

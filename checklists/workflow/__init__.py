@@ -1,0 +1,63 @@
+"""State transitions and multi-model changes. Each is one function, atomic, audited.
+
+Views never change a status or a phase themselves: they call these functions, which lock
+the rows two people could change at once (always in the order of ``locks``), check the
+rule, write the change and an audit entry. Each function's refusal can also be asked
+beforehand (``start_refusal``, ``editing_refusal``, ``decision_refusal``,
+``evaluation_refusal``), so pages offer only what the workflow would accept.
+"""
+
+from .errors import StaleAnswer, WorkflowError
+from .filling import (
+    AnswerInput,
+    Blocker,
+    SubmissionBlocked,
+    answer_snapshot,
+    editing_refusal,
+    input_snapshot,
+    mark_action_point_done,
+    save_answer,
+    start_checklist,
+    start_refusal,
+    submission_blockers,
+    submit_checklist,
+)
+from .frameworks import current_framework, publish_framework, start_new_framework_version
+from .review import (
+    NEXT_PHASE_ON_APPROVAL,
+    Condition,
+    decide_checklist,
+    decision_refusal,
+    endorsement_of,
+    endorsement_reviews,
+    evaluation_refusal,
+    move_to_evaluation,
+)
+
+__all__ = [
+    "NEXT_PHASE_ON_APPROVAL",
+    "AnswerInput",
+    "Blocker",
+    "Condition",
+    "StaleAnswer",
+    "SubmissionBlocked",
+    "WorkflowError",
+    "answer_snapshot",
+    "current_framework",
+    "decide_checklist",
+    "decision_refusal",
+    "editing_refusal",
+    "endorsement_of",
+    "endorsement_reviews",
+    "evaluation_refusal",
+    "input_snapshot",
+    "mark_action_point_done",
+    "move_to_evaluation",
+    "publish_framework",
+    "save_answer",
+    "start_checklist",
+    "start_new_framework_version",
+    "start_refusal",
+    "submission_blockers",
+    "submit_checklist",
+]

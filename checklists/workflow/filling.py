@@ -1,0 +1,324 @@
+"""Starting, filling and submitting checklists, and closing action points."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import Project
+
+from .. import notifications, scoring
+from ..models import (
+    GAP_RESPONSES,
+    ActionPoint,
+    Answer,
+    AuditAction,
+    AuditEntry,
+    Checklist,
+    ChecklistStatus,
+    Item,
+    PhaseCode,
+    Response,
+)
+from .errors import StaleAnswer, WorkflowError
+from .frameworks import current_framework
+from .locks import lock_checklist, lock_project
+
+
+def start_refusal(*, phase, existing: list[Checklist]) -> str | None:
+    """Why a checklist cannot be started for ``phase`` given its ``existing`` ones, if so."""
+    if existing and phase.code != PhaseCode.IMPLEMENTATION:
+        return _("This project already has a checklist for this phase.")
+    if existing and existing[-1].status != ChecklistStatus.APPROVED:
+        return _(
+            "Monitoring round %(round)s is not approved yet. Finish it before starting another."
+        ) % {"round": existing[-1].round}
+    return None
+
+
+@transaction.atomic
+def start_checklist(*, project: Project, user: User) -> Checklist:
+    """Start the checklist of the project's current phase, with the items for its sectors.
+
+    The implementation phase has numbered monitoring rounds: each start is a new round,
+    once the previous round has been approved. Other phases have one checklist.
+    """
+    project = lock_project(project.pk)
+    phase = project.current_phase
+    framework = current_framework()
+    if framework is None:
+        raise WorkflowError(_("No checklist framework is published yet. Ask an administrator."))
+    existing = list(Checklist.objects.filter(project=project, phase=phase).order_by("round"))
+    refusal = start_refusal(phase=phase, existing=existing)
+    if refusal:
+        raise WorkflowError(refusal)
+    items = (
+        Item.objects.filter(framework=framework, phase=phase)
+        .filter(Q(sectors__isnull=True) | Q(sectors__in=project.sectors.all()))
+        .distinct()
+    )
+    checklist = Checklist.objects.create(
+        project=project,
+        phase=phase,
+        framework=framework,
+        round=len(existing) + 1,
+        started_by=user,
+    )
+    Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
+    scoring.refresh_tallies([checklist.pk])
+    AuditEntry.objects.create(
+        project=project,
+        checklist=checklist,
+        actor=user,
+        action=AuditAction.CHECKLIST_STARTED,
+        changes={"round": [None, checklist.round]},
+    )
+    return checklist
+
+
+@dataclass
+class AnswerInput:
+    """What a user typed for one answer (already validated by the form)."""
+
+    response: str = ""
+    comment: str = ""
+    not_applicable_reason: str = ""
+    action_description: str = ""
+    action_owner: User | None = None
+    action_due: datetime.date | None = None
+
+
+def answer_snapshot(answer: Answer) -> dict[str, str]:
+    """The values of an answer as text, as the audit trail and conflict checks compare them."""
+    action = answer.current_action_point
+    return {
+        "response": answer.response,
+        "comment": answer.comment,
+        "not_applicable_reason": answer.not_applicable_reason,
+        "action_description": action.description if action else "",
+        "action_owner": action.owner.get_username() if action and action.owner else "",
+        "action_due": action.due_date.isoformat() if action and action.due_date else "",
+    }
+
+
+def input_snapshot(values: AnswerInput) -> dict[str, str]:
+    """What an answer would look like after saving ``values``, in answer_snapshot's terms."""
+    gap = values.response in GAP_RESPONSES
+    return {
+        "response": values.response,
+        "comment": values.comment,
+        "not_applicable_reason": values.not_applicable_reason,
+        "action_description": values.action_description.strip() if gap else "",
+        "action_owner": values.action_owner.get_username() if gap and values.action_owner else "",
+        "action_due": values.action_due.isoformat() if gap and values.action_due else "",
+    }
+
+
+def editing_refusal(checklist: Checklist) -> str | None:
+    """Why the answers of this checklist cannot change now, if so."""
+    if checklist.is_editable:
+        return None
+    return _("This checklist is %(status)s and can no longer be changed.") % {
+        "status": checklist.get_status_display().lower()
+    }
+
+
+def _apply(answer: Answer, values: AnswerInput, *, project_id: int) -> ActionPoint | None:
+    """Put ``values`` on the answer and its action point (in memory); returns the action
+    point to save, if any. A gap that goes away withdraws its action point, never deletes it."""
+    answer.response = values.response
+    answer.comment = values.comment
+    answer.not_applicable_reason = values.not_applicable_reason
+    action = getattr(answer, "action_point", None)
+    if values.response in GAP_RESPONSES:
+        if action is None:
+            action = ActionPoint(project_id=project_id, answer=answer)
+        action.description = values.action_description.strip()
+        action.owner = values.action_owner
+        action.due_date = values.action_due
+        action.withdrawn_on = None
+        return action
+    if action is not None and action.withdrawn_on is None:
+        action.withdrawn_on = timezone.localdate()
+        return action
+    return None
+
+
+def save_answer(
+    *, checklist: Checklist, answer_id: int, user: User, values: AnswerInput, based_on_version: int
+) -> tuple[Answer, bool]:
+    """Save one answer and its action point, if the user saw the latest version.
+
+    Returns the answer and whether anything changed. Raises WorkflowError when the checklist
+    can no longer be edited, StaleAnswer when someone else saved this answer in between.
+    A save whose values are already stored (a retry after a lost reply, or a replay from
+    a device that was offline) changes nothing and is not a conflict.
+    """
+    with transaction.atomic():
+        checklist = lock_checklist(checklist.pk, shared=True)
+        refusal = editing_refusal(checklist)
+        if refusal:
+            raise WorkflowError(refusal)
+        answer = (
+            Answer.objects.select_for_update(of=("self",))
+            .select_related("item", "action_point__owner")
+            .get(pk=answer_id, checklist=checklist)
+        )
+        before = answer_snapshot(answer)
+        wanted = input_snapshot(values)
+        if before == wanted:
+            return answer, False
+        if answer.version != based_on_version:
+            raise StaleAnswer(answer)
+        counts_before = scoring.count_answer(answer)
+        action = _apply(answer, values, project_id=checklist.project_id)
+        if action is not None:
+            action.save()
+        answer.version += 1
+        answer.updated_by = user
+        answer.updated_at = timezone.now()
+        answer.save(
+            update_fields=[
+                "response",
+                "comment",
+                "not_applicable_reason",
+                "version",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        scoring.change_tally(
+            checklist_id=checklist.pk,
+            principle_id=answer.item.principle_id,
+            before=counts_before,
+            after=scoring.count_answer(answer),
+        )
+        after = answer_snapshot(answer)
+        AuditEntry.objects.create(
+            project_id=checklist.project_id,
+            checklist=checklist,
+            answer=answer,
+            actor=user,
+            action=AuditAction.ANSWER_CHANGED,
+            changes={
+                name: [before[name], after[name]] for name in after if before[name] != after[name]
+            },
+        )
+    return answer, True
+
+
+@dataclass
+class Blocker:
+    """Why one answer stops a checklist from being submitted."""
+
+    answer: Answer
+    message: str
+
+
+def submission_blockers(answers) -> list[Blocker]:
+    """Every answer that is not ready, with what is missing, in page order."""
+    blockers = []
+    for answer in answers:
+        action = getattr(answer, "action_point", None)
+        if not answer.response:
+            blockers.append(Blocker(answer, _("Not answered yet.")))
+        elif (
+            answer.response == Response.NOT_APPLICABLE and not answer.not_applicable_reason.strip()
+        ):
+            blockers.append(Blocker(answer, _("Say why this item does not apply.")))
+        elif answer.response in GAP_RESPONSES and (action is None or not action.is_complete):
+            blockers.append(
+                Blocker(
+                    answer, _("Complete the action point: what will be done, owner and due date.")
+                )
+            )
+    return blockers
+
+
+class SubmissionBlocked(WorkflowError):
+    def __init__(self, blockers: list[Blocker]):
+        super().__init__(
+            _("The checklist was not submitted: %(count)s items need your attention.")
+            % {"count": len(blockers)}
+        )
+        self.blockers = blockers
+
+
+@transaction.atomic
+def submit_checklist(*, checklist: Checklist, user: User) -> Checklist:
+    """Submit a draft or returned checklist for review, once every applicable item is ready."""
+    checklist = lock_checklist(checklist.pk)
+    if not checklist.is_editable:
+        raise WorkflowError(
+            _("This checklist is %(status)s: it cannot be submitted again.")
+            % {"status": checklist.get_status_display().lower()}
+        )
+    answers = checklist.answers.select_related("item", "action_point")
+    blockers = submission_blockers(answers)
+    if blockers:
+        raise SubmissionBlocked(blockers)
+    previous = checklist.status
+    checklist.status = ChecklistStatus.SUBMITTED
+    checklist.submitted_by = user
+    checklist.submitted_at = timezone.now()
+    checklist.save(update_fields=["status", "submitted_by", "submitted_at"])
+    AuditEntry.objects.create(
+        project_id=checklist.project_id,
+        checklist=checklist,
+        actor=user,
+        action=AuditAction.CHECKLIST_SUBMITTED,
+        changes={"status": [previous, checklist.status]},
+    )
+    notifications.queue_submission(checklist=checklist)
+    return checklist
+
+
+@transaction.atomic
+def mark_action_point_done(
+    *, action_point: ActionPoint, user: User, done_on: datetime.date, note: str
+) -> ActionPoint:
+    """Close an action point. A closed critical gap changes its principle's rating, so the
+    tally moves in the same transaction (checklist locked first, as everywhere)."""
+    checklist_id = (
+        Answer.objects.filter(pk=action_point.answer_id)
+        .values_list("checklist_id", flat=True)
+        .first()
+    )
+    if checklist_id is not None:
+        lock_checklist(checklist_id, shared=True)
+    action_point = (
+        ActionPoint.objects.select_for_update(of=("self",))
+        .select_related("answer__item")
+        .get(pk=action_point.pk)
+    )
+    if action_point.withdrawn_on is not None:
+        raise WorkflowError(_("This action point was withdrawn: its answer is no longer a gap."))
+    if action_point.done_on is not None:
+        raise WorkflowError(_("This action point is already marked as done."))
+    answer = action_point.answer
+    counts_before = scoring.count_answer(answer) if answer else None
+    action_point.done_on = done_on
+    action_point.done_note = note
+    action_point.save(update_fields=["done_on", "done_note"])
+    if answer is not None:
+        scoring.change_tally(
+            checklist_id=answer.checklist_id,
+            principle_id=answer.item.principle_id,
+            before=counts_before,
+            after=scoring.count_answer(answer),
+        )
+    AuditEntry.objects.create(
+        project_id=action_point.project_id,
+        checklist_id=checklist_id,
+        answer_id=action_point.answer_id,
+        actor=user,
+        action=AuditAction.ACTION_POINT_DONE,
+        changes={"done_on": ["", done_on.isoformat()], "done_note": ["", note]},
+    )
+    return action_point
