@@ -4,6 +4,7 @@ and notification e-mails."""
 import logging
 import threading
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.http import QueryDict
@@ -20,8 +21,11 @@ from .workflow import reports as report_workflow
 
 logger = logging.getLogger(__name__)
 
-# How often a worker building a report says it is still alive (see REPORT_STALE_SECONDS).
-HEARTBEAT_SECONDS = 5
+
+def heartbeat_seconds() -> float:
+    """How often a worker building a report says it is still alive: several times within
+    REPORT_STALE_SECONDS, after which a silent report counts as abandoned."""
+    return max(0.5, settings.REPORT_STALE_SECONDS / 4)
 
 
 def portfolio_for(user: User, query: str):
@@ -41,7 +45,7 @@ class _Heartbeat(threading.Thread):
 
     def run(self):
         try:
-            while not self.stopped.wait(HEARTBEAT_SECONDS):
+            while not self.stopped.wait(heartbeat_seconds()):
                 report_workflow.report_heartbeat(self.report_id)
         finally:
             connection.close()

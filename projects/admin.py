@@ -48,6 +48,8 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "office", "current_phase", "archived"]
     list_filter = ["office", "current_phase", "archived"]
     search_fields = ["code", "title", "donor"]
+    # Shown, never edited: the phase moves only through the workflow.
+    readonly_fields = ["current_phase"]
     inlines = [PopulationFigureInline]
 
     def has_delete_permission(self, request, obj=None):

@@ -90,3 +90,21 @@ def project_a(office_a):
 @pytest.fixture
 def project_b(office_b):
     return make_project(office=office_b, code="JOR-CSH-01", title="Cash for rent in Irbid")
+
+
+@pytest.fixture
+def query_count():
+    """``query_count(call)`` runs ``call`` and gives (number of SQL queries, its result).
+
+    Query-count tests run a page at a small and a large size and assert the two counts are
+    equal (no query per row), and under a cap.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(call):
+        with CaptureQueriesContext(connection) as queries:
+            result = call()
+        return len(queries), result
+
+    return count

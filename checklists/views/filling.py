@@ -33,7 +33,7 @@ def start_checklist(request, project_pk):
 # Words the autosave script shows, translated here (the script has no catalogue of its own).
 SCRIPT_TEXT = {
     "saving": gettext_lazy("Saving…"),
-    "saved": gettext_lazy("Saved at %(time)s."),
+    "saved": gettext_lazy("Saved: %(time)s."),
     "notSavedYet": gettext_lazy("Not saved yet: still typing."),
     "retrying": gettext_lazy("Not saved, retrying in %(seconds)s seconds (%(reason)s)."),
     "failed": gettext_lazy("Could not save: %(reason)s"),

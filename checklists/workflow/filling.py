@@ -28,7 +28,7 @@ from ..models import (
 )
 from .errors import StaleAnswer, WorkflowError
 from .frameworks import current_framework
-from .locks import lock_checklist, lock_project
+from .locks import lock_checklist, lock_project, share_checklist
 
 
 def start_refusal(*, phase, existing: list[Checklist]) -> str | None:
@@ -161,15 +161,11 @@ def save_answer(
     a device that was offline) changes nothing and is not a conflict.
     """
     with transaction.atomic():
-        checklist = lock_checklist(checklist.pk, shared=True)
+        share_checklist(checklist)
         refusal = editing_refusal(checklist)
         if refusal:
             raise WorkflowError(refusal)
-        answer = (
-            Answer.objects.select_for_update(of=("self",))
-            .select_related("item", "action_point__owner")
-            .get(pk=answer_id, checklist=checklist)
-        )
+        answer = _lock_answer(checklist, answer_id)
         before = answer_snapshot(answer)
         wanted = input_snapshot(values)
         if before == wanted:
@@ -179,7 +175,7 @@ def save_answer(
         counts_before = scoring.count_answer(answer)
         action = _apply(answer, values, project_id=checklist.project_id)
         if action is not None:
-            action.save()
+            action.save()  # only the fields _apply sets differ from what was just read
         answer.version += 1
         answer.updated_by = user
         answer.updated_at = timezone.now()
@@ -211,6 +207,26 @@ def save_answer(
             },
         )
     return answer, True
+
+
+def _lock_answer(checklist: Checklist, answer_id: int) -> Answer:
+    """The answer, then its action point, each locked and read after the lock (an action
+    point marked done meanwhile is seen, not overwritten)."""
+    answer = (
+        Answer.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=answer_id, checklist_id=checklist.pk)
+    )
+    action = (
+        ActionPoint.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(answer=answer)
+        .first()
+    )
+    Answer.action_point.related.set_cached_value(answer, action)
+    if action is not None:
+        action.answer = answer
+    return answer
 
 
 @dataclass
@@ -285,23 +301,17 @@ def mark_action_point_done(
 ) -> ActionPoint:
     """Close an action point. A closed critical gap changes its principle's rating, so the
     tally moves in the same transaction (checklist locked first, as everywhere)."""
-    checklist_id = (
-        Answer.objects.filter(pk=action_point.answer_id)
-        .values_list("checklist_id", flat=True)
-        .first()
-    )
-    if checklist_id is not None:
-        lock_checklist(checklist_id, shared=True)
-    action_point = (
-        ActionPoint.objects.select_for_update(of=("self",))
-        .select_related("answer__item")
-        .get(pk=action_point.pk)
-    )
+    answer = None
+    if action_point.answer_id:
+        checklist = share_checklist(action_point.answer.checklist)
+        answer = _lock_answer(checklist, action_point.answer_id)
+        action_point = answer.action_point
+    else:
+        action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
     if action_point.withdrawn_on is not None:
         raise WorkflowError(_("This action point was withdrawn: its answer is no longer a gap."))
     if action_point.done_on is not None:
         raise WorkflowError(_("This action point is already marked as done."))
-    answer = action_point.answer
     counts_before = scoring.count_answer(answer) if answer else None
     action_point.done_on = done_on
     action_point.done_note = note
@@ -315,7 +325,7 @@ def mark_action_point_done(
         )
     AuditEntry.objects.create(
         project_id=action_point.project_id,
-        checklist_id=checklist_id,
+        checklist_id=answer.checklist_id if answer else None,
         answer_id=action_point.answer_id,
         actor=user,
         action=AuditAction.ACTION_POINT_DONE,

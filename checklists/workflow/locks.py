@@ -19,19 +19,28 @@ def lock_project(project_id: int) -> Project:
     return Project.objects.select_for_update().select_related("current_phase").get(pk=project_id)
 
 
-def lock_checklist(checklist_id: int, *, shared: bool = False) -> Checklist:
-    """The checklist row, locked against a change of status.
+def lock_checklist(checklist_id: int) -> Checklist:
+    """The checklist row, locked for a change of status (submitting, deciding)."""
+    return (
+        Checklist.objects.select_related("phase")
+        .select_for_update(of=("self",))
+        .get(pk=checklist_id)
+    )
 
-    ``shared`` lets many answer saves run at once (they only need the status to stay put)
-    while submitting or deciding, which take the exclusive lock, waits for them: PostgreSQL's
-    FOR SHARE. SQLite has no row locks; its IMMEDIATE transactions serialise all writes.
+
+def share_checklist(checklist: Checklist) -> Checklist:
+    """Hold the checklist's status still while its answers change, and read it afresh.
+
+    A shared lock (PostgreSQL's FOR SHARE): many answer saves and action points run at once,
+    while submitting or deciding, which lock the row exclusively, wait for them. SQLite has
+    no row locks; its IMMEDIATE transactions queue every writer.
     """
-    checklists = Checklist.objects.select_related("phase")
-    if shared and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {Checklist._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [checklist_id],
-            )
-        return checklists.get(pk=checklist_id)
-    return checklists.select_for_update(of=("self",)).get(pk=checklist_id)
+    table = Checklist._meta.db_table
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{lock}", [checklist.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Checklist.DoesNotExist
+    checklist.status = row[0]
+    return checklist

@@ -184,7 +184,8 @@
         if (result.httpStatus === 200) {
           itemState.retryDelay = 2000;
           field(item, "version").value = data.version;
-          setStatus(item, format(text.saved, { time: new Date().toLocaleTimeString(document.documentElement.lang) }), "saved");
+          // The server says when, in the user's time zone and format, as the page does.
+          setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
           updateProgress(data.progress);
           if (itemState.again) {
             itemState.again = false;

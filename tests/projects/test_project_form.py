@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Phase
-from projects.forms import population_field_name
+from projects.forms import ProjectForm, population_field_name
 from projects.models import PopulationFigure, Project, Sector
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,57 @@ def test_french_form_errors_are_in_french(client, staff_a, office_a):
     body = response.content.decode()
     assert "La date de fin ne peut pas être antérieure à la date de début." in body
     assert "Nouveau projet" in body
+
+
+# --- The phase moves only through the workflow ------------------------------------------
+
+
+def test_the_project_form_cannot_set_the_phase(client, staff_a, office_a):
+    client.force_login(staff_a)
+    evaluation = Phase.objects.get(code="evaluation").pk
+    client.post(reverse("projects:create"), project_data(office_a, current_phase=evaluation))
+    project = Project.objects.get(code="IRQ-NFI-2026-07")
+    assert project.current_phase.code == "design"
+
+    response = client.post(
+        reverse("projects:update", args=[project.pk]),
+        project_data(office_a, current_phase=evaluation, title="Renamed"),
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Renamed"
+    assert project.current_phase.code == "design"
+    assert not project.audit_entries.filter(action="phase_changed").exists()
+
+
+def test_an_edit_saved_after_an_approval_keeps_the_phase_move(
+    client, staff_a, focal_a, office_a, project_a
+):
+    from checklists import workflow
+
+    from ..checklists.test_review import submitted_checklist
+
+    checklist = submitted_checklist(project_a, staff_a)
+    # The edit form is opened (and its project read) before the focal point approves...
+    form_project = Project.objects.get(pk=project_a.pk)
+    form = ProjectForm(
+        project_data(office_a, title="Edited meanwhile"), instance=form_project, user=staff_a
+    )
+    assert form.is_valid(), form.errors
+    workflow.decide_checklist(checklist=checklist, reviewer=focal_a, decision="approved")
+    # ...and saved after the approval moved the project to endorsement.
+    form.save()
+    project_a.refresh_from_db()
+    assert project_a.title == "Edited meanwhile"
+    assert project_a.current_phase.code == "endorsement"
+
+
+def test_the_admin_shows_the_phase_but_cannot_change_it(client, project_a):
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", password="pw")
+    client.force_login(admin)
+    url = reverse("admin:projects_project_change", args=[project_a.pk])
+    page = client.get(url).content.decode()
+    assert 'name="current_phase"' not in page
+    assert "Project development and design" in page
