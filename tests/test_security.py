@@ -228,11 +228,12 @@ STATE_CHANGING = [
     ("checklists:move-to-evaluation", {"project_pk": "project"}),
     ("checklists:action-point-done", {"pk": "action_point"}),
     ("checklists:portfolio-file-request", {}),
+    ("checklists:portfolio-file-retry", {"pk": "report"}),
 ]
 
 
 @pytest.fixture
-def own_world(project_a, staff_a):
+def own_world(project_a, staff_a, manager_a):
     checklist = make_checklist(project=project_a, user=staff_a, item_count=2)
     answer = checklist.answers.first()
     action_point = ActionPoint.objects.create(
@@ -242,11 +243,15 @@ def own_world(project_a, staff_a):
         owner=staff_a,
         due_date=datetime.date(2026, 1, 1),
     )
+    report = ReportFile.objects.create(
+        kind="portfolio_pdf", requested_by=manager_a, language="en", status="failed"
+    )
     return {
         "project": project_a,
         "checklist": checklist,
         "answer": answer,
         "action_point": action_point,
+        "report": report,
     }
 
 
@@ -257,21 +262,41 @@ def test_state_changing_urls_refuse_get(client, hq_manager, staff_a, own_world, 
     assert client.get(url).status_code == 405
 
 
+# Who may do each state change (so that only the missing token can refuse it).
+ACTOR = {
+    "checklists:review": "focal_a",
+    "checklists:portfolio-file-request": "manager_a",
+    "checklists:portfolio-file-retry": "manager_a",
+}
+
+
 @pytest.mark.parametrize(
     ("name", "params"),
     [
         *STATE_CHANGING,
         ("projects:create", {}),
         ("projects:update", {"pk": "project"}),
+        ("projects:settings", {}),
         ("checklists:review", {"pk": "checklist"}),
     ],
 )
-def test_state_changing_urls_require_csrf(staff_a, focal_a, own_world, name, params):
+def test_state_changing_urls_require_csrf(request, own_world, manager_a, name, params):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(focal_a if name == "checklists:review" else staff_a)
+    client.force_login(request.getfixturevalue(ACTOR.get(name, "staff_a")))
     url = reverse(name, kwargs={k: own_world[v].pk for k, v in params.items()})
-    response = client.post(url, {"language": "fr", "kind": "portfolio_pdf"})
-    assert response.status_code == 403
+    data = {"language": "fr", "kind": "portfolio_pdf", "time_zone": "UTC", "next": "/"}
+    if name == "checklists:review":
+        own_world["checklist"].__class__.objects.filter(pk=own_world["checklist"].pk).update(
+            status="submitted"
+        )
+    without_token = client.post(url, data)
+    assert without_token.status_code == 403
+    assert "CSRF" in without_token.content.decode()
+    # The same request with the token is not refused: the token alone made the difference.
+    client.get(reverse("checklists:home"))
+    token = client.cookies["csrftoken"].value
+    with_token = client.post(url, {**data, "csrfmiddlewaretoken": token})
+    assert with_token.status_code != 403, with_token.status_code
 
 
 def test_review_of_office_b_is_404_for_focal_point_of_a(client, focal_a, foreign_world):

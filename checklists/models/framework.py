@@ -12,7 +12,7 @@ class OrderedConcept(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
 
     class Meta:
         abstract = True
@@ -133,9 +133,12 @@ class Item(models.Model):
         Principle, on_delete=models.PROTECT, related_name="items", verbose_name=_("principle")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    question = models.TextField(_("question"))
+    question = models.TextField(_("question"), max_length=2000)
     guidance = models.TextField(
-        _("guidance"), blank=True, help_text=_("What good looks like, in practical terms.")
+        _("guidance"),
+        blank=True,
+        max_length=5000,
+        help_text=_("What good looks like, in practical terms."),
     )
     critical = models.BooleanField(
         _("critical"),
@@ -185,7 +188,7 @@ class GoodPractice(models.Model):
         verbose_name=_("principle"),
     )
     country = models.CharField(_("country"), max_length=120)
-    text = models.TextField(_("what was done"))
+    text = models.TextField(_("what was done"), max_length=2000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -38,7 +38,7 @@ class ReportFile(models.Model):
     )
     file = models.FileField(_("file"), upload_to="reports/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True, max_length=1000)
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # The worker building the report touches this every few seconds: a report "being

@@ -34,3 +34,124 @@ def test_project_urls_by_role_and_office(client, request, project_a, url_name, r
 def test_create_page_by_role(client, request, role_index):
     client.force_login(request.getfixturevalue(ROLES[role_index]))
     assert client.get(reverse("projects:create")).status_code == CREATE_EXPECTED[role_index]
+
+
+# --- Every URL x every role of the project's own office: what each role may do ------------
+
+OWN_ROLES = ["staff_a", "focal_a", "manager_a", "hq_manager"]
+# name: (object the URL is about, GET status per role, POST status per role or None),
+# roles in OWN_ROLES order. 405: the method is refused whoever asks.
+OWN_OFFICE = {
+    "checklists:home": (None, [200, 200, 200, 200], None),
+    "checklists:guidance": (None, [200, 200, 200, 200], None),
+    "projects:settings": (None, [200, 200, 200, 200], [302, 302, 302, 302]),
+    "projects:create": (None, [200, 403, 403, 403], [200, 403, 403, 403]),
+    "projects:update": ("project", [200, 403, 403, 403], [200, 403, 403, 403]),
+    "checklists:project": ("project", [200, 200, 200, 200], None),
+    "checklists:project-history": ("project", [200, 200, 200, 200], None),
+    "checklists:project-report": ("project", [200, 200, 200, 200], None),
+    "checklists:action-points": ("project", [200, 200, 200, 200], None),
+    "checklists:start": ("project", [405] * 4, [302, 403, 403, 403]),
+    "checklists:move-to-evaluation": ("project", [405] * 4, [302, 403, 403, 403]),
+    "checklists:detail": ("draft", [200, 200, 200, 200], None),
+    "checklists:checklist-history": ("draft", [200, 200, 200, 200], None),
+    "checklists:save": ("draft", [405] * 4, [302, 403, 403, 403]),
+    "checklists:answer-save": ("answer", [405] * 4, [200, 403, 403, 403]),
+    "checklists:review": ("submitted", [403, 200, 403, 403], [403, 302, 403, 403]),
+    "checklists:action-point-done": ("action_point", [405] * 4, [302, 403, 403, 403]),
+    "checklists:dashboard": (None, [403, 403, 200, 200], None),
+    "checklists:portfolio-projects-csv": (None, [403, 403, 200, 200], None),
+    "checklists:portfolio-answers-csv": (None, [403, 403, 200, 200], None),
+    "checklists:portfolio-file-request": (None, [405] * 4, [403, 403, 302, 302]),
+    # A report is private to who asked for it (manager_a here).
+    "checklists:portfolio-file": ("report", [403, 403, 200, 404], None),
+    "checklists:portfolio-file-download": ("report", [403, 403, 200, 404], None),
+    "checklists:portfolio-file-retry": ("report", [405] * 4, [403, 403, 302, 404]),
+}
+
+
+@pytest.fixture
+def own_office(project_a, staff_a, focal_a, manager_a, office_a):
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from checklists import workflow
+    from checklists.models import ActionPoint, ReportFile, ReportStatus
+
+    from ..factories import answer_data, make_checklist, make_project
+
+    draft = make_checklist(project=project_a, user=staff_a, item_count=2)
+    answer = draft.answers.first()
+    submitted = make_checklist(project=make_project(office=office_a), user=staff_a, item_count=1)
+    workflow.save_answer(
+        checklist=submitted,
+        answer_id=submitted.answers.get().pk,
+        user=staff_a,
+        values=workflow.AnswerInput(response="yes"),
+        based_on_version=0,
+    )
+    workflow.submit_checklist(checklist=submitted, user=staff_a)
+    action_point = ActionPoint.objects.create(
+        project=project_a,
+        description="Own point",
+        owner=staff_a,
+        due_date=datetime.date(2026, 12, 1),
+    )
+    report = ReportFile.objects.create(
+        kind="portfolio_xlsx", requested_by=manager_a, language="en", status=ReportStatus.DONE
+    )
+    report.file.save("own.xlsx", ContentFile(b"PK"), save=True)
+    report.filename = "own.xlsx"
+    report.save()
+    prefix = f"ap{action_point.pk}"
+    objects = {
+        "project": {"pk": project_a.pk},
+        "draft": {"pk": draft.pk},
+        "answer": {"pk": draft.pk, "answer_pk": answer.pk},
+        "submitted": {"pk": submitted.pk},
+        "action_point": {"pk": action_point.pk},
+        "report": {"pk": report.pk},
+    }
+    post_data = {
+        "projects:settings": {"language": "en", "time_zone": "UTC"},
+        "checklists:answer-save": answer_data(answer, response="yes"),
+        "checklists:review": {
+            "decision": "approved",
+            "condition-TOTAL_FORMS": "0",
+            "condition-INITIAL_FORMS": "0",
+        },
+        "checklists:action-point-done": {f"{prefix}-done_on": "2026-11-01"},
+        "checklists:portfolio-file-request": {"kind": "portfolio_pdf"},
+    }
+    return objects, post_data
+
+
+def _own_url(name, objects):
+    from django.urls import NoReverseMatch
+
+    about = OWN_OFFICE[name][0]
+    kwargs = objects[about] if about else {}
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:  # URLs below a project name it project_pk
+        return reverse(name, kwargs={"project_pk": kwargs["pk"]})
+
+
+@pytest.mark.parametrize("name", OWN_OFFICE)
+@pytest.mark.parametrize("role_index", range(len(OWN_ROLES)))
+def test_every_url_by_role_of_the_own_office(client, request, own_office, name, role_index):
+    objects, post_data = own_office
+    _about, get_statuses, post_statuses = OWN_OFFICE[name]
+    client.force_login(request.getfixturevalue(OWN_ROLES[role_index]))
+    url = _own_url(name, objects)
+    assert client.get(url).status_code == get_statuses[role_index], ("GET", name)
+    if post_statuses is not None:
+        response = client.post(url, post_data.get(name, {}))
+        assert response.status_code == post_statuses[role_index], ("POST", name)
+
+
+def test_the_own_office_matrix_covers_every_url():
+    from tests.test_security import app_url_names
+
+    assert {name for name, _converters in app_url_names()} <= set(OWN_OFFICE)
