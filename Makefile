@@ -4,17 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup deps assets messages migrate data lint format clean
+.PHONY: run test setup deps assets messages migrate data lint format clean prerequisites prerequisites-test
 
 # The task worker (long reports) runs beside the web server and stops with it.
-run: setup
+run: prerequisites setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with a task worker (Ctrl+C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --queue-name default & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: deps assets messages
+test: prerequisites-test deps assets messages
 	$(VENV)/bin/pytest
+
+# System tools first: installed when possible (root on Debian), else one command to run.
+prerequisites:
+	@PYTHON=$(PYTHON) bin/prerequisites
+
+prerequisites-test:
+	@PYTHON=$(PYTHON) bin/prerequisites --test
 
 setup: deps assets messages migrate data
 
@@ -54,4 +61,4 @@ makemessages: deps
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --no-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test_db.sqlite3*
