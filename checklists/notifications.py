@@ -131,6 +131,37 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
+def _attempt(mail: OutgoingMail, now: datetime.datetime) -> bool:
+    """Try to send one claimed mail; on failure, log it and plan the next attempt."""
+    mail.attempts += 1
+    try:
+        _compose(mail)
+    except Exception as error:
+        mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if mail.attempts >= MAX_ATTEMPTS:
+            mail.gave_up_at = now
+            logger.error(
+                "mail %s to %s: gave up after %s attempts: %s",
+                mail.pk,
+                mail.recipient,
+                mail.attempts,
+                mail.last_error,
+            )
+        else:
+            mail.next_attempt_at = now + retry_delay(mail.attempts)
+            logger.warning(
+                "mail %s to %s not sent (attempt %s), retrying at %s: %s",
+                mail.pk,
+                mail.recipient,
+                mail.attempts,
+                mail.next_attempt_at.isoformat(),
+                mail.last_error,
+            )
+        return False
+    mail.sent_at = now
+    return True
+
+
 def deliver_due_mail(now: datetime.datetime | None = None) -> tuple[int, int]:
     """Send every queued mail that is due; a failure is logged and tried again later.
 
@@ -161,34 +192,10 @@ def deliver_due_mail(now: datetime.datetime | None = None) -> tuple[int, int]:
             )
             if mail is None:
                 continue  # another worker has it, or it was sent meanwhile
-            mail.attempts += 1
-            try:
-                _compose(mail)
-            except Exception as error:
-                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if mail.attempts >= MAX_ATTEMPTS:
-                    mail.gave_up_at = now
-                    logger.error(
-                        "mail %s to %s: gave up after %s attempts: %s",
-                        mail.pk,
-                        mail.recipient,
-                        mail.attempts,
-                        mail.last_error,
-                    )
-                else:
-                    retrying += 1
-                    mail.next_attempt_at = now + retry_delay(mail.attempts)
-                    logger.warning(
-                        "mail %s to %s not sent (attempt %s), retrying at %s: %s",
-                        mail.pk,
-                        mail.recipient,
-                        mail.attempts,
-                        mail.next_attempt_at.isoformat(),
-                        mail.last_error,
-                    )
-            else:
-                mail.sent_at = now
+            if _attempt(mail, now):
                 sent += 1
+            elif mail.gave_up_at is None:
+                retrying += 1
             mail.save(
                 update_fields=["attempts", "last_error", "next_attempt_at", "sent_at", "gave_up_at"]
             )

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SESSION_KEY = "time_zone"
 
@@ -128,38 +129,45 @@ class ErrorPageMiddleware:
         return None
 
 
-def not_found(request, exception=None):
-    return error_response(
-        request,
-        status=404,
-        title=_("Page not found"),
-        message=_(
+# The title and message of each error page.
+ERROR_PAGES = {
+    400: (
+        gettext_lazy("The request could not be read"),
+        gettext_lazy("Reload the page and try again."),
+    ),
+    403: (
+        gettext_lazy("Not allowed"),
+        gettext_lazy(
+            "Your role does not allow this. If you need it, ask your office's administrator."
+        ),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy(
             "This page does not exist, or it belongs to an office you are not a member of. "
             "Check the address, or go back to your projects."
         ),
-    )
+    ),
+}
+
+
+def error_page(request, status: int):
+    title, message = ERROR_PAGES[status]
+    return error_response(request, status=status, title=title, message=message)
+
+
+def not_found(request, exception=None):
+    return error_page(request, 404)
 
 
 def forbidden(request, exception=None):
-    return error_response(
-        request,
-        status=403,
-        title=_("Not allowed"),
-        message=_(
-            "Your role does not allow this. If you need it, ask your office's administrator."
-        ),
-    )
+    return error_page(request, 403)
 
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
-    return error_response(
-        request,
-        status=400,
-        title=_("The request could not be read"),
-        message=_("Reload the page and try again."),
-    )
+    return error_page(request, 400)
 
 
 def server_error(request):

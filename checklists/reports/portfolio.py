@@ -59,6 +59,17 @@ class PortfolioFilterForm(forms.Form):
         label=gettext_lazy("Running on or before"), required=False, widget=DateInput
     )
 
+    # Each filter and the project field it narrows.
+    LOOKUPS = {
+        "office": "office",
+        "region": "office__region",
+        "sector": "sectors",
+        "phase": "current_phase",
+        "donor": "donor",
+        "active_from": "end_date__gte",
+        "active_until": "start_date__lte",
+    }
+
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         offices = Office.objects.filter(projects__in=projects).distinct()
@@ -84,20 +95,9 @@ class PortfolioFilterForm(forms.Form):
         if not self.is_valid():
             return projects
         data = self.cleaned_data
-        if data["office"]:
-            projects = projects.filter(office=data["office"])
-        if data["region"]:
-            projects = projects.filter(office__region=data["region"])
-        if data["sector"]:
-            projects = projects.filter(sectors=data["sector"])
-        if data["phase"]:
-            projects = projects.filter(current_phase=data["phase"])
-        if data["donor"]:
-            projects = projects.filter(donor=data["donor"])
-        if data["active_from"]:
-            projects = projects.filter(end_date__gte=data["active_from"])
-        if data["active_until"]:
-            projects = projects.filter(start_date__lte=data["active_until"])
+        for name, lookup in self.LOOKUPS.items():
+            if data[name]:
+                projects = projects.filter(**{lookup: data[name]})
         if data["endorsement"]:
             endorsed = _endorsed()
             projects = projects.filter(endorsed if data["endorsement"] == "endorsed" else ~endorsed)

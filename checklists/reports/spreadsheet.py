@@ -126,37 +126,14 @@ def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
         .values_list(*ANSWER_COLUMNS)
     )
     for row in rows.iterator(chunk_size=ANSWER_BATCH):
-        (
-            project,
-            office,
-            phase,
-            round_number,
-            status,
-            item,
-            principle,
-            critical,
-            response,
-            comment,
-            reason,
-            description,
-            first,
-            last,
-            username,
-            due,
-            done_on,
-            withdrawn_on,
-        ) = row
+        # Project, office, phase, round, status, item and principle go out as read.
+        (critical, response, comment, reason, description, first, last, username) = row[7:15]
+        due, done_on, withdrawn_on = row[15:]
         exists = description is not None
         current = exists and withdrawn_on is None
         owner = (f"{first} {last}".strip() or username) if current and username else ""
         yield [
-            project,
-            office,
-            phase,
-            round_number,
-            status,
-            item,
-            principle,
+            *row[:7],
             "yes" if critical else "no",
             response,
             comment,

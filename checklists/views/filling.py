@@ -150,6 +150,17 @@ def checklist_detail(request, pk):
     return render_checklist(request, checklist)
 
 
+def _save(request, checklist, form: AnswerForm):
+    """Save one valid answer form through the workflow, based on the version it was shown."""
+    return workflow.save_answer(
+        checklist=checklist,
+        answer_id=form.answer.pk,
+        user=request.user,
+        values=form.to_input(),
+        based_on_version=form.cleaned_data["version"],
+    )
+
+
 def _save_posted_answers(request, checklist, owners):
     """Save each answer the page posted; returns the forms and the conflicts by answer id."""
     forms, conflicts = {}, {}
@@ -161,13 +172,7 @@ def _save_posted_answers(request, checklist, owners):
         if not form.is_valid() or not form.changes_anything():
             continue
         try:
-            workflow.save_answer(
-                checklist=checklist,
-                answer_id=answer.pk,
-                user=request.user,
-                values=form.to_input(),
-                based_on_version=form.cleaned_data["version"],
-            )
+            _save(request, checklist, form)
         except workflow.StaleAnswer as stale:
             conflicts[answer.pk] = conflict_details(stale.answer)
             # Keep what the user typed; the form now carries the latest version, so saving
@@ -278,13 +283,7 @@ def answer_save(request, pk, answer_pk):
         first = next(iter(errors.values()))[0]
         return JsonResponse({"status": "invalid", "message": first, "errors": errors}, status=400)
     try:
-        answer, changed = workflow.save_answer(
-            checklist=checklist,
-            answer_id=answer.pk,
-            user=request.user,
-            values=form.to_input(),
-            based_on_version=form.cleaned_data["version"],
-        )
+        answer, changed = _save(request, checklist, form)
     except workflow.StaleAnswer as stale:
         details = conflict_details(stale.answer)
         message = _(

@@ -109,23 +109,7 @@ def decide_checklist(
     review = Review.objects.create(
         checklist=checklist, decision=decision, comment=comment.strip(), reviewer=reviewer
     )
-    previous = checklist.status
-    checklist.status = ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
-    checklist.save(update_fields=["status"])
-    AuditEntry.objects.create(
-        project=project,
-        checklist=checklist,
-        actor=reviewer,
-        action=AuditAction.CHECKLIST_APPROVED
-        if review.is_approval
-        else AuditAction.CHECKLIST_RETURNED,
-        changes={
-            "status": [previous, checklist.status],
-            "decision": [None, decision],
-            "comment": [None, review.comment],
-            "conditions": [None, [c.description for c in conditions]],
-        },
-    )
+    _record_decision(review, conditions)
     _record_item_comments(review, item_comments or {})
     ActionPoint.objects.bulk_create(
         ActionPoint(
@@ -142,6 +126,28 @@ def decide_checklist(
         _move_project(project=project, phase_code=next_phase, user=reviewer)
     notifications.queue_decision(review=review)
     return review
+
+
+def _record_decision(review: Review, conditions: list[Condition]) -> None:
+    """The checklist's new status, and the decision in the history."""
+    checklist = review.checklist
+    previous = checklist.status
+    checklist.status = ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
+    checklist.save(update_fields=["status"])
+    AuditEntry.objects.create(
+        project=checklist.project,
+        checklist=checklist,
+        actor=review.reviewer,
+        action=AuditAction.CHECKLIST_APPROVED
+        if review.is_approval
+        else AuditAction.CHECKLIST_RETURNED,
+        changes={
+            "status": [previous, checklist.status],
+            "decision": [None, review.decision],
+            "comment": [None, review.comment],
+            "conditions": [None, [c.description for c in conditions]],
+        },
+    )
 
 
 def _record_item_comments(review: Review, item_comments: dict[int, str]) -> None:

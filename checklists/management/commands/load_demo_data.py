@@ -125,6 +125,13 @@ class Command(BaseCommand):
                 "Demo accounts share a public password: not loaded while DEBUG is off. "
                 "Use --allow-production on a demonstration server only."
             )
+        offices = self._offices()
+        users = self._users(offices)
+        self._projects(offices, users)
+        self.stdout.write(self.style.SUCCESS(self.accounts_text()))
+
+    @staticmethod
+    def _offices() -> dict:
         regions = {}
         for code, name_en, name_fr in REGIONS:
             regions[code], _ = Region.objects.update_or_create(
@@ -136,6 +143,10 @@ class Command(BaseCommand):
                 code=code,
                 defaults={"name": name, "region": regions[region], "is_headquarters": is_hq},
             )
+        return offices
+
+    @staticmethod
+    def _users(offices) -> dict:
         users = {}
         for username, first, last, language, memberships, is_admin in USERS:
             user, created = User.objects.get_or_create(
@@ -159,10 +170,11 @@ class Command(BaseCommand):
             for office, role in memberships:
                 Membership.objects.get_or_create(user=user, office=offices[office], role=role)
             users[username] = user
+        return users
 
-        phases = {p.code: p for p in Phase.objects.all()}
+    def _projects(self, offices, users) -> None:
         sectors = {s.code: s for s in Sector.objects.all()}
-        if not phases or not sectors:
+        if not Phase.objects.exists() or not sectors:
             raise CommandError("Load the framework first: python manage.py load_framework")
         for code, title, office, sector_codes, donor, phase, year, people, share in PROJECTS:
             # A new project starts in design; _walk_to_phase takes it through the workflow.
@@ -182,7 +194,6 @@ class Command(BaseCommand):
                 project.sectors.set([sectors[c] for c in sector_codes])
                 self._add_population(project, people, share)
                 self._walk_to_phase(project, phase, users, office)
-        self.stdout.write(self.style.SUCCESS(self.accounts_text()))
 
     def _walk_to_phase(self, project, target_phase, users, office):
         """Fill, submit and approve the checklists of earlier phases, so the demo shows
