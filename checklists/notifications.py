@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from projects.models import Profile, Role
+from projects import permissions
+from projects.models import Profile
 
 from .models import ActionPoint, Checklist, MailKind, OutgoingMail, Reminder, Review
 
@@ -57,21 +58,13 @@ def send(template: str, *, to: User, context: dict) -> bool:
     return True
 
 
-def focal_points_of(office_id: int):
-    return User.objects.filter(
-        memberships__office_id=office_id,
-        memberships__role=Role.FOCAL_POINT,
-        is_active=True,
-    ).distinct()
-
-
 def queue_submission(*, checklist: Checklist) -> None:
     """Queue a mail to each focal point of the office that a checklist waits for review.
 
     Called inside the submitting transaction: the mails exist exactly when the submission
     does, and the worker sends them once it is committed.
     """
-    recipients = focal_points_of(checklist.project.office_id).exclude(pk=checklist.submitted_by_id)
+    recipients = permissions.reviewers_of(checklist.project).exclude(pk=checklist.submitted_by_id)
     _queue(
         [
             OutgoingMail(kind=MailKind.SUBMITTED, recipient=user, checklist=checklist)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from checklists.models import ActionPoint, Checklist, ReportFile
+from checklists.models import ActionPoint, Checklist, ChecklistStatus, ReportFile
 
 from .models import Membership, Office, Project, Role
 
@@ -151,9 +151,24 @@ def action_point_owners(project: Project):
     )
 
 
+def can_review_in(user, project: Project) -> bool:
+    """Focal points of the project's office review its checklists."""
+    return has_role(user, project.office_id, Role.FOCAL_POINT)
+
+
 def can_review(user, checklist) -> bool:
-    """Focal points of the project's office open the review page (deciding has more rules)."""
-    return has_role(user, checklist.project.office_id, Role.FOCAL_POINT)
+    """Focal points of the project's office open the review page (deciding has more rules:
+    checklists/workflow decision_refusal)."""
+    return can_review_in(user, checklist.project)
+
+
+def reviewers_of(project: Project):
+    """The active focal points of the project's office: who is told of a submission."""
+    return User.objects.filter(
+        memberships__office_id=project.office_id,
+        memberships__role=Role.FOCAL_POINT,
+        is_active=True,
+    ).distinct()
 
 
 def review_queue(user):
@@ -163,6 +178,17 @@ def review_queue(user):
         .filter(project__office__in=offices_with_role(user, Role.FOCAL_POINT))
         .select_related("project", "phase", "submitted_by")
         .order_by("submitted_at", "pk")
+    )
+
+
+def checklists_to_revise(user):
+    """Checklists returned for revision in the offices where the user is programme staff."""
+    return (
+        Checklist.objects.filter(
+            status=ChecklistStatus.RETURNED, project__office__in=offices_with_role(user, Role.STAFF)
+        )
+        .select_related("project", "phase")
+        .order_by("project__code")
     )
 
 

@@ -11,7 +11,7 @@ from projects import permissions
 
 from .. import scoring, workflow
 from ..forms import ProjectFilterForm
-from ..models import ActionPoint, Checklist, ChecklistStatus, Phase, Principle
+from ..models import ActionPoint, ChecklistStatus, Phase, Principle
 from ..reports.charts import checklist_chart
 
 
@@ -25,7 +25,7 @@ def checklist_overview(user, project) -> dict:
     )
     scores = scoring.scores_for_checklists([c.pk for c in checklists])
     principles = list(Principle.objects.all())
-    may_review = permissions.has_role(user, project.office_id, permissions.Role.FOCAL_POINT)
+    may_review = permissions.can_review_in(user, project)
     rows = []
     for checklist in checklists:
         checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
@@ -82,14 +82,7 @@ def pending_work(user) -> dict:
                 else 0,
             }
         )
-    returned = (
-        Checklist.objects.filter(
-            status=ChecklistStatus.RETURNED,
-            project__office__in=permissions.offices_with_role(user, permissions.Role.STAFF),
-        )
-        .select_related("project", "phase")
-        .order_by("project__code")
-    )
+    returned = permissions.checklists_to_revise(user)
     overdue = (
         ActionPoint.objects.overdue(timezone.localdate())
         .filter(owner=user, project__in=permissions.visible_projects(user))

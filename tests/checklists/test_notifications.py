@@ -124,3 +124,18 @@ def test_mails_are_queued_with_the_change_and_not_without_it(staff_a, focal_a, p
     make_user(office=project_a.office, role=Role.FOCAL_POINT, email="other@example.org")
     submitted_checklist(make_project(office=project_a.office), staff_a)
     assert OutgoingMail.objects.count() == 2
+
+
+def test_the_cron_command_sends_what_waits(staff_a, focal_a, project_a, mail_server_down):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    focal_a.email = "focal@example.org"
+    focal_a.save()
+    submitted_checklist(project_a, staff_a)  # queued; the worker never ran (no commit here)
+    mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out = StringIO()
+    call_command("deliver_mail", stdout=out)
+    assert "E-mails sent: 1;" in out.getvalue()
+    assert [m.to for m in mail.outbox] == [["focal@example.org"]]

@@ -14,6 +14,6 @@ class Command(BaseCommand):
         recovered = reports.recover_stalled_reports()
         expired = reports.expire_report_files()
         self.stdout.write(
-            f"{expired} report files older than {settings.REPORT_FILES_KEEP_DAYS} days removed; "
-            f"{recovered} reports whose worker stopped queued again or marked failed."
+            f"Report files older than {settings.REPORT_FILES_KEEP_DAYS} days removed: {expired}; "
+            f"reports whose worker stopped, queued again or marked failed: {recovered}."
         )
