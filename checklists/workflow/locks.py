@@ -12,11 +12,19 @@ from django.db import connection
 
 from projects.models import Project
 
-from ..models import Checklist
+from ..models import Checklist, Phase
 
 
 def lock_project(project_id: int) -> Project:
-    return Project.objects.select_for_update().select_related("current_phase").get(pk=project_id)
+    """The project row, locked; its phase read after the lock.
+
+    No join in the locking query: when PostgreSQL waits for the lock and then re-checks the
+    row, a joined row is not read again, so a phase moved meanwhile would make the project
+    seem to vanish.
+    """
+    project = Project.objects.select_for_update().get(pk=project_id)
+    project.current_phase = Phase.objects.get(pk=project.current_phase_id)
+    return project
 
 
 def lock_checklist(checklist_id: int) -> Checklist:
