@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from projects.templatetags.people import display_name
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
 from ..models import GoodPractice, Principle, Response, ReviewComment
+from . import rows
 
 
 @require_POST
@@ -54,32 +54,6 @@ FILTERS = {
 }
 
 
-def _rows(answers, *, principle, show, principle_code, forms, owners, conflicts, blocked, remarks):
-    """The items of one principle as the page shows them, with their forms when editable."""
-    if principle_code and principle.code != principle_code:
-        return []
-    rows = []
-    for answer in answers:
-        if answer.item.principle_id != principle.pk:
-            continue
-        if show in FILTERS and not FILTERS[show](answer):
-            continue
-        form = None
-        if owners is not None:
-            form = forms.get(answer.pk) or AnswerForm(answer=answer, owners=owners)
-        rows.append(
-            {
-                "answer": answer,
-                "form": form,
-                "values": form.display_values() if form else None,
-                "conflict": conflicts.get(answer.pk),
-                "blocker": blocked.get(answer.pk),
-                "review_comments": remarks.get(answer.pk, []),
-            }
-        )
-    return rows
-
-
 def _review_comments(checklist) -> dict[int, list]:
     comments: dict[int, list] = {}
     for comment in ReviewComment.objects.filter(answer__checklist=checklist).select_related(
@@ -89,52 +63,53 @@ def _review_comments(checklist) -> dict[int, list]:
     return comments
 
 
+def _shown(rows, request) -> tuple[list, dict]:
+    """The rows the page's filters keep, and the filters."""
+    show = request.GET.get("show", "")
+    principle_code = request.GET.get("principle", "")
+    if show in FILTERS:
+        rows = [row for row in rows if FILTERS[show](row["answer"])]
+    return rows, {"show": show, "principle_code": principle_code}
+
+
 def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
     """The checklist page: items by principle, with live scores, for editing or reading."""
     editable = permissions.can_edit_checklist(request.user, checklist)
     answers = list(checklist.answers.for_page())
     scores = scoring.score_answers(answers)
-    owners = Owners(checklist.project) if editable else None
     principles = list(Principle.objects.all())
     practices: dict[int, list] = {}
     for practice in GoodPractice.objects.all():
         practices.setdefault(practice.principle_id, []).append(practice)
-    forms = forms or {}
-    conflicts = conflicts or {}
-    row_options = {
-        "show": request.GET.get("show", ""),
-        "principle_code": request.GET.get("principle", ""),
-        "forms": forms,
-        "owners": owners,
-        "conflicts": conflicts,
-        "blocked": {blocker.answer.pk: blocker.message for blocker in blockers},
-        "remarks": _review_comments(checklist),
-    }
-    groups = [
-        {
-            "principle": principle,
-            "rows": _rows(answers, principle=principle, **row_options),
-            "score": scores.by_principle.get(principle.pk),
-            "good_practices": practices.get(principle.pk, []),
-        }
-        for principle in principles
-    ]
+    all_rows = rows.item_rows(
+        answers,
+        forms=forms,
+        conflicts=conflicts,
+        blockers=blockers,
+        remarks=_review_comments(checklist),
+    )
+    shown, filters = _shown(all_rows, request)
+    groups = rows.by_principle(shown, principles, scores, practices=practices)
+    if filters["principle_code"]:
+        groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
+    owners = Owners(checklist.project) if editable else None
     context = {
         "checklist": checklist,
         "project": checklist.project,
         "editable": editable,
         "groups": groups,
         "scores": scores,
+        "principle_scores": rows.by_principle([], principles, scores),
         "answered": overall.answered,
         "total": overall.total,
-        "percent_answered": round(100 * overall.answered / overall.total) if overall.total else 0,
-        "show": row_options["show"],
-        "principle_code": row_options["principle_code"],
+        "next_unanswered": next((r["code"] for r in all_rows if r["state"] == "unanswered"), ""),
+        "next_blocking": next((r["code"] for r in all_rows if r["state"] == "blocking"), ""),
+        **filters,
         "principles": principles,
         "blockers": blockers,
-        "conflicts": conflicts,
-        "invalid_forms": [form for form in forms.values() if form.errors],
+        "conflicts": conflicts or {},
+        "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
         "query_string": request.GET.urlencode(),
         "script_text": SCRIPT_TEXT,
         "response_choices": Response.choices,
@@ -260,11 +235,6 @@ def scores_payload(checklist) -> dict:
     }
 
 
-def saved_at(answer) -> str:
-    """When an answer was saved, in the user's time zone and language, as pages show it."""
-    return formats.date_format(timezone.localtime(answer.updated_at), "DATETIME_FORMAT")
-
-
 @require_POST
 def answer_save(request, pk, answer_pk):
     """Autosave of one answer (JavaScript). Answers JSON; refuses bad input with a 4xx."""
@@ -299,7 +269,7 @@ def answer_save(request, pk, answer_pk):
         {
             "status": "saved" if changed else "unchanged",
             "version": answer.version,
-            "saved_at": saved_at(answer) if answer.updated_at else None,
+            "saved_at": rows.when(answer.updated_at) if answer.updated_at else None,
             "progress": scores_payload(checklist),
         }
     )

@@ -10,30 +10,22 @@ from projects import permissions
 from .. import scoring, workflow
 from ..forms import ConditionFormSetFactory, ItemCommentsForm, Owners, ReviewForm
 from ..models import Principle
+from . import rows
 
 
 def _review_context(request, checklist, answers, *, forms, error=None):
     scores = scoring.score_answers(answers)
     item_comments = forms["item_comments"]
-    rows = {
-        answer.pk: {"answer": answer, "comment_field": item_comments[f"comment_{answer.pk}"]}
-        for answer in answers
-    }
-    groups = [
-        {
-            "principle": principle,
-            "score": scores.by_principle.get(principle.pk),
-            "rows": [rows[a.pk] for a in answers if a.item.principle_id == principle.pk],
-        }
-        for principle in Principle.objects.all()
-    ]
+    item_rows = rows.item_rows(answers)
+    for row in item_rows:
+        row["comment_field"] = item_comments[f"comment_{row['pk']}"]
     refusal = workflow.decision_refusal(checklist=checklist, reviewer=request.user)
     return {
         "checklist": checklist,
         "project": checklist.project,
         "scores": scores,
-        "groups": groups,
-        "critical_gaps": [rows[a.pk] for a in answers if a.is_critical_gap],
+        "groups": rows.by_principle(item_rows, Principle.objects.all(), scores),
+        "critical_gaps": [row for row in item_rows if row["critical_gap"]],
         "review_form": forms["review_form"],
         "conditions": forms["conditions"],
         "item_comments": item_comments,

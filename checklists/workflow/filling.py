@@ -110,10 +110,11 @@ def answer_snapshot(answer: Answer) -> dict[str, str]:
 def input_snapshot(values: AnswerInput) -> dict[str, str]:
     """What an answer would look like after saving ``values``, in answer_snapshot's terms."""
     gap = values.response in GAP_RESPONSES
+    not_applicable = values.response == Response.NOT_APPLICABLE
     return {
         "response": values.response,
         "comment": values.comment,
-        "not_applicable_reason": values.not_applicable_reason,
+        "not_applicable_reason": values.not_applicable_reason if not_applicable else "",
         "action_description": values.action_description.strip() if gap else "",
         "action_owner": values.action_owner.get_username() if gap and values.action_owner else "",
         "action_due": values.action_due.isoformat() if gap and values.action_due else "",
@@ -134,7 +135,11 @@ def _apply(answer: Answer, values: AnswerInput, *, project_id: int) -> ActionPoi
     point to save, if any. A gap that goes away withdraws its action point, never deletes it."""
     answer.response = values.response
     answer.comment = values.comment
-    answer.not_applicable_reason = values.not_applicable_reason
+    # A reason means something only for "not applicable"; the page keeps what was typed
+    # while the user hesitates, the answer stores it only with that response.
+    answer.not_applicable_reason = (
+        values.not_applicable_reason if values.response == Response.NOT_APPLICABLE else ""
+    )
     action = getattr(answer, "action_point", None)
     if values.response in GAP_RESPONSES:
         if action is None:

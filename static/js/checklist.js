@@ -1,5 +1,7 @@
-// Autosave on the checklist page: each answer saves as soon as it changes, and says so in
-// words. Without this file the page still works: the Save button posts every answer.
+// The checklist page: each answer saves as soon as it changes and says so in words; the
+// fields an answer needs (why it does not apply, the action point) open with it; progress,
+// scores and the "next" links follow. Without this file the page still works: the Save
+// button posts every answer, and the fields an answer needs appear once it is saved.
 (function () {
   "use strict";
 
@@ -11,6 +13,7 @@
   const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const TYPING_DELAY_MS = 800;
   const MAX_RETRY_DELAY_MS = 60000;
+  const GAP_RESPONSES = ["partial", "no"];
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_match, key) {
@@ -18,15 +21,16 @@
     });
   }
 
-  function fieldsOf(item) {
-    const prefix = item.dataset.prefix + "-";
-    return Array.from(item.querySelectorAll("input, select, textarea")).filter(function (el) {
-      return el.name && el.name.indexOf(prefix) === 0;
-    });
+  function items() {
+    return Array.from(form.querySelectorAll(".answer[data-answer]"));
+  }
+
+  function prefixOf(item) {
+    return "a" + item.dataset.answer;
   }
 
   function field(item, name) {
-    return item.querySelector("[name='" + item.dataset.prefix + "-" + name + "']");
+    return item.querySelector("[name='" + prefixOf(item) + "-" + name + "']");
   }
 
   function currentResponse(item) {
@@ -34,12 +38,95 @@
     return checked ? checked.value : "";
   }
 
-  // Show the reason only for "not applicable", the action point only for "partial" / "no".
+  // The reason and the action point: added from the page's templates when an answer needs
+  // them, hidden (values kept) when it no longer does.
+  function ensureBlock(item, selector, templateId, wanted) {
+    let block = item.querySelector(selector);
+    if (!block && wanted) {
+      const template = document.getElementById(templateId);
+      const html = template.innerHTML.replace(/__prefix__/g, item.dataset.answer);
+      const holder = document.createElement("div");
+      holder.innerHTML = html;
+      block = holder.firstElementChild;
+      item.querySelector("input[name$='-version']").before(block);
+    }
+    if (block) {
+      block.hidden = !wanted;
+    }
+    return block;
+  }
+
   function toggleSections(item) {
     const response = currentResponse(item);
-    item.querySelectorAll("[data-show-for]").forEach(function (section) {
-      section.hidden = section.dataset.showFor.split(" ").indexOf(response) === -1;
+    ensureBlock(item, ".na-reason", "na-reason-template", response === "na");
+    ensureBlock(item, ".action-point", "action-point-template", GAP_RESPONSES.indexOf(response) !== -1);
+  }
+
+  function valueOf(item, name) {
+    const input = field(item, name);
+    return input ? input.value.trim() : "";
+  }
+
+  // What the "next" links look for: the same rules as the server's submission check.
+  function stateOf(item) {
+    const response = currentResponse(item);
+    if (!response) {
+      return "unanswered";
+    }
+    if (response === "na" && !valueOf(item, "not_applicable_reason")) {
+      return "blocking";
+    }
+    if (
+      GAP_RESPONSES.indexOf(response) !== -1 &&
+      !(valueOf(item, "action_description") && valueOf(item, "action_owner") && valueOf(item, "action_due"))
+    ) {
+      return "blocking";
+    }
+    return "ready";
+  }
+
+  function updateJumps() {
+    [
+      ["next-unanswered", "unanswered"],
+      ["next-blocking", "blocking"],
+    ].forEach(function (pair) {
+      const link = document.getElementById(pair[0]);
+      if (!link) {
+        return;
+      }
+      const first = items().find(function (item) {
+        return item.dataset.state === pair[1];
+      });
+      link.hidden = !first;
+      if (first) {
+        link.href = "#" + first.id;
+      }
     });
+  }
+
+  // "Next" means after the item in view, coming back to the top at the end.
+  function jumpToNext(state) {
+    const candidates = items().filter(function (item) {
+      return item.dataset.state === state;
+    });
+    if (!candidates.length) {
+      return;
+    }
+    const current = document.activeElement && document.activeElement.closest(".answer");
+    let next = null;
+    if (current) {
+      next = candidates.find(function (item) {
+        return current.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING;
+      });
+    } else {
+      next = candidates.find(function (item) {
+        return item.getBoundingClientRect().top > window.innerHeight / 3;
+      });
+    }
+    next = next || candidates[0];
+    next.scrollIntoView({ block: "start" });
+    const radio = next.querySelector("input[type=radio]:checked") || next.querySelector("input[type=radio]");
+    radio.focus({ preventScroll: true });
   }
 
   function setStatus(item, message, kind) {
@@ -75,15 +162,15 @@
     bar.max = progress.total;
     bar.value = progress.answered;
     document.getElementById("progress-text").textContent = format(text.progress, progress);
-    Object.keys(progress.principles || {}).forEach(function (code) {
-      const cell = document.querySelector("[data-score-for='" + code + "']");
-      if (cell) {
-        renderRating(cell, progress.principles[code]);
-      }
-    });
+    const scores = Object.assign({}, progress.principles || {});
     if (progress.overall) {
-      renderRating(document.querySelector("[data-score-for='overall']"), progress.overall);
+      scores.overall = progress.overall;
     }
+    Object.keys(scores).forEach(function (code) {
+      document.querySelectorAll("[data-score-for='" + code + "']").forEach(function (cell) {
+        renderRating(cell, scores[code]);
+      });
+    });
   }
 
   function offerChoice(item, data) {
@@ -105,6 +192,7 @@
       item.querySelectorAll("input[type=radio]").forEach(function (radio) {
         radio.checked = radio.value === values.response;
       });
+      toggleSections(item);
       ["comment", "not_applicable_reason", "action_description", "action_owner", "action_due"].forEach(
         function (name) {
           const input = field(item, name);
@@ -114,7 +202,8 @@
         }
       );
       field(item, "version").value = data.version;
-      toggleSections(item);
+      item.dataset.state = stateOf(item);
+      updateJumps();
       setStatus(item, text.tookTheirs, "saved");
     });
     status.appendChild(keepMine);
@@ -124,7 +213,7 @@
 
   const state = new WeakMap();
 
-  function stateOf(item) {
+  function saveState(item) {
     if (!state.has(item)) {
       state.set(item, { inFlight: false, again: false, timer: null, retryDelay: 2000 });
     }
@@ -132,7 +221,7 @@
   }
 
   function scheduleRetry(item, reason) {
-    const itemState = stateOf(item);
+    const itemState = saveState(item);
     const seconds = Math.round(itemState.retryDelay / 1000);
     setStatus(item, format(text.retrying, { reason: reason, seconds: seconds }), "pending");
     clearTimeout(itemState.timer);
@@ -142,8 +231,24 @@
     itemState.retryDelay = Math.min(itemState.retryDelay * 2, MAX_RETRY_DELAY_MS);
   }
 
+  function body(item) {
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrfToken);
+    const prefix = prefixOf(item) + "-";
+    item.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (!input.name || input.name.indexOf(prefix) !== 0) {
+        return;
+      }
+      if (input.type === "radio" && !input.checked) {
+        return;
+      }
+      data.append(input.name, input.value);
+    });
+    return data;
+  }
+
   function save(item) {
-    const itemState = stateOf(item);
+    const itemState = saveState(item);
     clearTimeout(itemState.timer);
     if (itemState.inFlight) {
       itemState.again = true;
@@ -152,17 +257,9 @@
     itemState.inFlight = true;
     itemState.dirty = false;
     setStatus(item, text.saving, "pending");
-    const body = new FormData();
-    body.append("csrfmiddlewaretoken", csrfToken);
-    fieldsOf(item).forEach(function (input) {
-      if (input.type === "radio" && !input.checked) {
-        return;
-      }
-      body.append(input.name, input.value);
-    });
-    fetch(item.dataset.saveUrl, {
+    fetch(form.dataset.saveBase + item.dataset.answer + "/", {
       method: "POST",
-      body: body,
+      body: body(item),
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", Accept: "application/json" },
     })
@@ -186,6 +283,7 @@
           field(item, "version").value = data.version;
           // The server says when, in the user's time zone and format, as the page does.
           setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
+          item.classList.remove("has-problem");
           updateProgress(data.progress);
           if (itemState.again) {
             itemState.again = false;
@@ -207,30 +305,46 @@
       });
   }
 
-  document.querySelectorAll(".answer[data-save-url]").forEach(function (item) {
-    toggleSections(item);
+  items().forEach(function (item) {
     item.addEventListener("change", function (event) {
       if (event.target.type === "radio") {
         toggleSections(item);
       }
+      item.dataset.state = stateOf(item);
+      updateJumps();
       save(item);
     });
     item.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA") {
         return;
       }
-      const itemState = stateOf(item);
+      const itemState = saveState(item);
       itemState.dirty = true;
       setStatus(item, text.notSavedYet, "pending");
       clearTimeout(itemState.timer);
       itemState.timer = setTimeout(function () {
+        item.dataset.state = stateOf(item);
+        updateJumps();
         save(item);
       }, TYPING_DELAY_MS);
     });
   });
 
+  [
+    ["next-unanswered", "unanswered"],
+    ["next-blocking", "blocking"],
+  ].forEach(function (pair) {
+    const link = document.getElementById(pair[0]);
+    if (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        jumpToNext(pair[1]);
+      });
+    }
+  });
+
   window.addEventListener("beforeunload", function (event) {
-    const unsaved = Array.from(document.querySelectorAll(".answer[data-save-url]")).some(function (item) {
+    const unsaved = items().some(function (item) {
       const itemState = state.get(item);
       return itemState && (itemState.inFlight || itemState.dirty);
     });
