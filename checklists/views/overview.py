@@ -11,7 +11,7 @@ from projects import permissions
 
 from .. import scoring, workflow
 from ..forms import ProjectFilterForm
-from ..models import ActionPoint, ChecklistStatus, Phase, Principle
+from ..models import ActionPoint, ChecklistStatus, Decision, Phase, Principle, Review
 from ..reports.charts import checklist_chart
 
 
@@ -26,12 +26,26 @@ def checklist_overview(user, project) -> dict:
     scores = scoring.scores_for_checklists([c.pk for c in checklists])
     principles = list(Principle.objects.all())
     may_review = permissions.can_review_in(user, project)
+    # The latest decision on each checklist says how it was approved (with conditions?).
+    decisions = {
+        review.checklist_id: review
+        for review in Review.objects.filter(checklist__in=checklists).order_by("decided_at", "pk")
+    }
     rows = []
     for checklist in checklists:
         checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        decision = decisions.get(checklist.pk)
+        with_conditions = (
+            checklist.status == ChecklistStatus.APPROVED
+            and decision is not None
+            and decision.decision == Decision.APPROVED_WITH_CONDITIONS
+        )
         rows.append(
             {
                 "checklist": checklist,
+                "status_label": decision.get_decision_display()
+                if with_conditions
+                else checklist.get_status_display(),
                 "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
                 "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
                 "overall": checklist_scores.overall,

@@ -78,18 +78,27 @@ def check_page(page, url, axe_source):
     assert page.locator("nav").count() >= 1 or url.startswith("/accounts/login")
     found = violations(page, axe_source)
     assert found == [], (url, found)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (url, width)
 
 
+@pytest.mark.parametrize("width", [1280, 390, 320])
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_main_pages_have_no_wcag_violations(browser, live_server, world, axe_source, language):
+def test_main_pages_have_no_wcag_violations(
+    browser, live_server, world, axe_source, language, width
+):
     from django.contrib.auth.models import User
 
     for user in User.objects.all():
         Profile.objects.update_or_create(user=user, defaults={"language": language})
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": width, "height": 800}
+    )
     page = context.new_page()
     page.goto("/accounts/login/")
     if language != "en":
+        if page.is_visible("#menu-button"):
+            page.click("#menu-button")
         page.select_option("#language-select", language)
         with page.expect_navigation():
             page.click("#language-submit")

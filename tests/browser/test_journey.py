@@ -36,7 +36,7 @@ def wait_until_saved(page):
 
 
 def answer_all_yes(page, *, first_no=False):
-    items = page.locator(".answer[data-save-url]")
+    items = page.locator(".answer[data-answer]")
     for index in range(items.count()):
         item = items.nth(index)
         if first_no and index == 0:
@@ -105,6 +105,7 @@ def test_full_journey(open_page, cast, language, live_server):
     staff.goto(f"/checklists/{design.pk}/")
     assert "Say who was consulted" in staff.content()
     first = staff.locator(".answer").first
+    first.locator("details.comment summary").click()  # comments open on demand
     first.locator("textarea[name$=comment]").fill(
         "Women's groups and older persons were consulted."
     )

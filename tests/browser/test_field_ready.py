@@ -1,0 +1,150 @@
+"""The field-ready checklist and review pages, in a real browser, on a laptop and on phones."""
+
+import datetime
+
+import pytest
+
+from checklists import workflow
+from checklists.models import Answer, ChecklistStatus, Phase
+from projects.models import Profile, Project, Role
+
+from ..factories import make_office, make_user
+
+
+@pytest.fixture
+def field(transactional_db, framework):
+    office = make_office(code="IRQ", name="Iraq country office")
+    staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
+    make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
+    project = Project.objects.create(
+        code="IRQ-FLD-01",
+        title="Field-ready shelter",
+        office=office,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
+        current_phase=Phase.objects.get(code="design"),
+    )
+    project.sectors.set([1])
+    checklist = workflow.start_checklist(project=project, user=staff)
+    return {"staff": staff, "project": project, "checklist": checklist}
+
+
+def submitted(field):
+    checklist, staff = field["checklist"], field["staff"]
+    for answer in checklist.answers.all():
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=staff,
+            values=workflow.AnswerInput(response="yes"),
+            based_on_version=0,
+        )
+    workflow.submit_checklist(checklist=checklist, user=staff)
+    return checklist
+
+
+def on_one_row(boxes) -> bool:
+    """Each box starts above the bottom of every other: they share a line."""
+    return all(
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+        for a in boxes
+        for b in boxes
+    )
+
+
+def no_sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_the_compact_checklist_opens_what_an_answer_needs(open_page, field, width):
+    page = open_page("layla")
+    page.set_viewport_size({"width": width, "height": 800})
+    checklist = field["checklist"]
+    page.goto(f"/checklists/{checklist.pk}/")
+    assert no_sideways_scroll(page)
+    first = page.locator(".answer").first
+    # One block per item: no empty comment box, no action point until it is needed.
+    assert not first.locator("textarea[name$=comment]").is_visible()
+    assert first.locator(".action-point").count() == 0
+    # Responses are large touch targets.
+    for box in [r.bounding_box() for r in first.locator("label.response").all()]:
+        assert box["height"] >= 44 and box["width"] >= 44
+    # "Partially" opens the action point; filling it saves it.
+    first.locator("input[value=partial]").check()
+    first.locator("textarea[name$=action_description]").fill("Consult women's groups")
+    first.locator("select[name$=action_owner]").select_option(index=1)
+    first.locator("input[name$=action_due]").fill("2027-01-15")
+    first.locator("input[name$=action_due]").press("Tab")
+    page.wait_for_function("() => !document.querySelector('.save-status.is-pending')")
+    answer = Answer.objects.get(pk=first.get_attribute("data-answer"))
+    assert answer.response == "partial"
+    assert answer.action_point.description == "Consult women's groups"
+    # A comment opens on demand and stays open once written.
+    first.locator("details.comment summary").click()
+    first.locator("textarea[name$=comment]").fill("Two sites of three")
+    first.locator("textarea[name$=comment]").press("Tab")
+    page.wait_for_function("() => !document.querySelector('.save-status.is-pending')")
+    page.reload()
+    assert page.locator(".answer").first.locator("textarea[name$=comment]").is_visible()
+    # The progress summary stays in view while scrolling to the last item.
+    page.locator(".answer").last.scroll_into_view_if_needed()
+    assert page.locator("#progress-text").is_visible()
+    assert "1 of" in page.locator("#progress-text").inner_text()
+    # "Next unanswered" jumps to an unanswered item.
+    page.click("#next-unanswered")
+    focused = page.evaluate("document.activeElement.closest('.answer').dataset.state")
+    assert focused == "unanswered"
+    # Save and Submit stay on one row.
+    buttons = [b.bounding_box() for b in page.locator(".action-bar .btn").all()]
+    assert on_one_row(buttons), buttons
+    assert no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_action_bar_is_one_row_at_320_px(open_page, field, language):
+    Profile.objects.create(user=field["staff"], language=language)
+    page = open_page("layla", language=language)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(f"/checklists/{field['checklist'].pk}/")
+    buttons = [b.bounding_box() for b in page.locator(".action-bar .btn").all()]
+    assert len(buttons) == 2 and on_one_row(buttons), buttons
+    assert no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_the_review_decision_is_reached_from_the_top(open_page, field, width):
+    checklist = submitted(field)
+    page = open_page("omar")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"/checklists/{checklist.pk}/review/")
+    assert no_sideways_scroll(page)
+    # Conditions show only with "approved with conditions".
+    assert not page.locator("textarea[name='condition-0-description']").is_visible()
+    # From the middle of the page, the decision is one step away.
+    page.locator(".answer").nth(5).scroll_into_view_if_needed()
+    page.click("#to-decision")
+    page.check("input[name=decision][value=approved_with_conditions]")
+    assert page.locator("textarea[name='condition-0-description']").is_visible()
+    page.fill("textarea[name='condition-0-description']", "Budget the feedback desk")
+    page.select_option("select[name='condition-0-owner']", index=1)
+    page.fill("input[name='condition-0-due_date']", "2027-02-01")
+    with page.expect_navigation():
+        page.click("#decision button[type=submit]")
+    checklist.refresh_from_db()
+    assert checklist.status == ChecklistStatus.APPROVED
+    # The project page says how it was approved.
+    assert "Approved with conditions" in page.locator("#checklists-table").inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_the_header_collapses_into_a_menu_on_phones(open_page, field, width):
+    page = open_page("layla")
+    page.set_viewport_size({"width": width, "height": 700})
+    page.goto("/")
+    assert page.locator("#menu-button").is_visible()
+    assert not page.locator("#site-menu").is_visible()
+    page.click("#menu-button")
+    assert page.locator("#site-menu a", has_text="Guidance").is_visible()
+    assert page.get_attribute("#menu-button", "aria-expanded") == "true"
+    assert no_sideways_scroll(page)
