@@ -1,6 +1,7 @@
 """Forms of the checklist pages: answers, action points, reviews, and the project list filter."""
 
 import datetime
+from functools import cached_property
 
 from django import forms
 from django.db.models import Q
@@ -21,12 +22,20 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 class Owners:
     """The people who may own an action point of a project, as the forms offer them.
 
-    Read once per page, so a page of 150 items does not run 150 queries.
+    Read once per page, so a page of 150 items does not run 150 queries, and only when
+    needed: an autosave that names no owner never reads them.
     """
 
     def __init__(self, project):
-        self.users = {user.pk: user for user in permissions.action_point_owners(project)}
-        self.names = {pk: display_name(user) for pk, user in self.users.items()}
+        self.project = project
+
+    @cached_property
+    def users(self) -> dict:
+        return {user.pk: user for user in permissions.action_point_owners(self.project)}
+
+    @cached_property
+    def names(self) -> dict:
+        return {pk: display_name(user) for pk, user in self.users.items()}
 
     def choices(self) -> list[tuple]:
         return [("", _("Choose a person"))] + list(self.names.items())
@@ -83,23 +92,27 @@ class AnswerForm(forms.Form):
     version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, answer: Answer, owners: Owners, **kwargs):
+        """``answer`` gives the prefix and, for an unbound form, the initial values; a bound
+        form (a save) needs only its id."""
         self.answer = answer
         self.owners = owners
-        action = answer.current_action_point
-        kwargs.setdefault(
-            "initial",
-            {
-                "response": answer.response,
-                "comment": answer.comment,
-                "not_applicable_reason": answer.not_applicable_reason,
-                "action_description": action.description if action else "",
-                "action_owner": action.owner_id if action else None,
-                "action_due": action.due_date if action else None,
-                "version": answer.version,
-            },
-        )
+        if not args and "data" not in kwargs:
+            action = answer.current_action_point
+            kwargs.setdefault(
+                "initial",
+                {
+                    "response": answer.response,
+                    "comment": answer.comment,
+                    "not_applicable_reason": answer.not_applicable_reason,
+                    "action_description": action.description if action else "",
+                    "action_owner": action.owner_id if action else None,
+                    "action_due": action.due_date if action else None,
+                    "version": answer.version,
+                },
+            )
         super().__init__(*args, prefix=f"a{answer.pk}", **kwargs)
-        self.fields["action_owner"].choices = owners.choices()
+        # Read when a posted owner is checked, not before.
+        self.fields["action_owner"].choices = owners.choices
 
     def display_values(self) -> dict[str, str]:
         """Each field's current value as the text to put back in the page's inputs."""
@@ -118,7 +131,9 @@ class AnswerForm(forms.Form):
             comment=data["comment"],
             not_applicable_reason=data["not_applicable_reason"],
             action_description=data["action_description"],
-            action_owner=self.owners.users.get(data["action_owner"]),
+            action_owner=self.owners.users.get(data["action_owner"])
+            if data["action_owner"]
+            else None,
             action_due=data["action_due"],
         )
 

@@ -275,5 +275,16 @@ def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
     return result
 
 
+def checklist_scores_by_code(checklist_id: int) -> ChecklistScores:
+    """A checklist's scores from its tallies, by principle code: one light query."""
+    by_code = {
+        key[0]: counts
+        for key, counts in count_tallies(
+            PrincipleTally.objects.filter(checklist_id=checklist_id), "principle__code"
+        ).items()
+    }
+    return scores_from_counts(by_code)
+
+
 def rate_tallies(tallies, *group_fields: str) -> dict[tuple, Score]:
     return {key: rate(counts) for key, counts in count_tallies(tallies, *group_fields).items()}

@@ -125,13 +125,27 @@ class CriticalGap(models.TextChoices):
 
 
 class AnswerQuerySet(models.QuerySet):
-    def for_page(self):
-        """In page order, with what the checklist, review and report pages show of each."""
-        return (
-            self.select_related("item__principle", "action_point__owner", "updated_by")
-            .prefetch_related("item__topics")
-            .order_by("item__principle__order", "item__order", "item__code")
-        )
+    def for_page(self, *, framework_id: int | None = None) -> list:
+        """The answers with what the checklist, review and report pages show of each, their
+        items attached from their framework (read once when published): no join to items,
+        whose translated texts make the rows wide and the planning slow."""
+        answers = list(self.select_related("action_point__owner", "updated_by"))
+        if framework_id is not None:  # one checklist, whose framework the caller knows
+            frameworks = {a.checklist_id: framework_id for a in answers}
+        else:
+            frameworks = dict(
+                Checklist.objects.filter(pk__in={a.checklist_id for a in answers}).values_list(
+                    "pk", "framework_id"
+                )
+            )
+        items: dict[int, dict] = {}
+        for answer in answers:
+            framework_id = frameworks[answer.checklist_id]
+            if framework_id not in items:
+                items[framework_id] = Framework.items_of(framework_id)
+            answer.item = items[framework_id][answer.item_id]
+        answers.sort(key=lambda a: (a.item.order, a.item.code))
+        return answers
 
     def critical_gaps(self):
         """Critical items answered "no": flagged in every view and report."""

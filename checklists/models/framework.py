@@ -78,6 +78,12 @@ class FrameworkQuerySet(models.QuerySet):
         return self.filter(status=FrameworkStatus.PUBLISHED)
 
 
+# A published or retired framework never changes (its items are immutable), so each process
+# reads its items once; a page of 100 answers then needs no join to items. Drafts are read
+# every time. The cache is of immutable reference data only: no other server needs it.
+_IMMUTABLE_ITEMS: dict[int, dict[int, "Item"]] = {}
+
+
 class Framework(models.Model):
     """A versioned set of checklist items. Once published it never changes."""
 
@@ -115,6 +121,22 @@ class Framework(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == FrameworkStatus.DRAFT
+
+    @classmethod
+    def items_of(cls, framework_id: int) -> dict[int, "Item"]:
+        """The framework's items by id, with their topics; read once when immutable."""
+        cached = _IMMUTABLE_ITEMS.get(framework_id)
+        if cached is not None:
+            return cached
+        items = {
+            item.pk: item
+            for item in Item.objects.filter(framework_id=framework_id)
+            .select_related("framework")
+            .prefetch_related("topics")
+        }
+        if items and not next(iter(items.values())).framework.is_editable:
+            _IMMUTABLE_ITEMS[framework_id] = items
+        return items
 
 
 class Item(models.Model):

@@ -70,10 +70,10 @@ def build_project_report(
             )
         )
         scores = scoring.scores_for_checklists([c.pk for c in checklists])
-        answers = list(
+        answers = (
             Answer.objects.filter(checklist__project=project)
-            .for_page()
             .prefetch_related("review_comments__review__reviewer")
+            .for_page()
         )
         reviews = list(
             Review.objects.filter(checklist__project=project)

@@ -13,8 +13,8 @@ from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
-from ..models import GoodPractice, Principle, Response, ReviewComment
-from . import rows
+from ..models import Answer, GoodPractice, Principle, Response, ReviewComment
+from . import item_html, rows
 
 
 @require_POST
@@ -75,9 +75,11 @@ def _shown(rows, request) -> tuple[list, dict]:
 def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
     """The checklist page: items by principle, with live scores, for editing or reading."""
     editable = permissions.can_edit_checklist(request.user, checklist)
-    answers = list(checklist.answers.for_page())
-    scores = scoring.score_answers(answers)
     principles = list(Principle.objects.all())
+    answers = rows.in_page_order(
+        checklist.answers.for_page(framework_id=checklist.framework_id), principles
+    )
+    scores = scoring.score_answers(answers)
     practices: dict[int, list] = {}
     for practice in GoodPractice.objects.all():
         practices.setdefault(practice.principle_id, []).append(practice)
@@ -94,6 +96,11 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
     owners = Owners(checklist.project) if editable else None
+    owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
+    if editable:
+        labels = item_html.page_labels(owner_choices)
+        for row in shown:
+            row["html"] = item_html.editable_item(row, labels)
     context = {
         "checklist": checklist,
         "project": checklist.project,
@@ -115,7 +122,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "response_choices": Response.choices,
         "past_reviews": list(checklist.reviews.select_related("reviewer")),
         "can_review": permissions.can_review(request.user, checklist),
-        "owner_choices": [(str(pk), name) for pk, name in owners.names.items()] if owners else [],
+        "owner_choices": owner_choices,
     }
     return render(request, "checklists/checklist.html", context, status=status)
 
@@ -139,7 +146,7 @@ def _save(request, checklist, form: AnswerForm):
 def _save_posted_answers(request, checklist, owners):
     """Save each answer the page posted; returns the forms and the conflicts by answer id."""
     forms, conflicts = {}, {}
-    for answer in checklist.answers.for_page():
+    for answer in checklist.answers.for_page(framework_id=checklist.framework_id):
         if f"a{answer.pk}-version" not in request.POST:
             continue  # not on the page (filtered out)
         form = AnswerForm(request.POST, answer=answer, owners=owners)
@@ -219,10 +226,9 @@ def conflict_details(answer) -> dict:
 
 def scores_payload(checklist) -> dict:
     """Progress and scores for the autosave reply, from the checklist's tallies."""
-    scores = scoring.scores_for_checklists([checklist.pk]).get(checklist.pk)
-    if scores is None:
+    scores = scoring.checklist_scores_by_code(checklist.pk)
+    if not scores.by_principle:
         return {"answered": 0, "total": 0, "principles": {}}
-    codes = {p.pk: p.code for p in Principle.objects.all()}
 
     def as_json(score):
         return {"percent": score.percent, "rating": score.rating, "label": str(score.rating_label)}
@@ -231,7 +237,7 @@ def scores_payload(checklist) -> dict:
         "answered": scores.overall.counts.answered,
         "total": scores.overall.counts.total,
         "overall": as_json(scores.overall),
-        "principles": {codes[pid]: as_json(s) for pid, s in scores.by_principle.items()},
+        "principles": {code: as_json(s) for code, s in scores.by_principle.items()},
     }
 
 
@@ -243,11 +249,8 @@ def answer_save(request, pk, answer_pk):
     if not permissions.can_edit_checklist(request.user, checklist):
         message = workflow.editing_refusal(checklist) or _("This checklist cannot be changed.")
         return JsonResponse({"status": "locked", "message": message}, status=409)
-    answer = checklist.answers.for_page().filter(pk=answer_pk).first()
-    if answer is None:
-        message = _("This item is not part of this checklist. Reload the page.")
-        return JsonResponse({"status": "invalid", "message": message}, status=404)
-    form = AnswerForm(request.POST, answer=answer, owners=Owners(checklist.project))
+    # The workflow reads and locks the answer; the form needs only its id.
+    form = AnswerForm(request.POST, answer=Answer(pk=answer_pk), owners=Owners(checklist.project))
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         first = next(iter(errors.values()))[0]
@@ -265,6 +268,9 @@ def answer_save(request, pk, answer_pk):
         return JsonResponse({"status": "conflict", "message": message, **payload}, status=409)
     except workflow.WorkflowError as error:
         return JsonResponse({"status": "locked", "message": error.message}, status=409)
+    except Answer.DoesNotExist:
+        message = _("This item is not part of this checklist. Reload the page.")
+        return JsonResponse({"status": "invalid", "message": message}, status=404)
     return JsonResponse(
         {
             "status": "saved" if changed else "unchanged",

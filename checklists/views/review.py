@@ -13,7 +13,7 @@ from ..models import Principle
 from . import rows
 
 
-def _review_context(request, checklist, answers, *, forms, error=None):
+def _review_context(request, checklist, answers, *, principles, forms, error=None):
     scores = scoring.score_answers(answers)
     item_comments = forms["item_comments"]
     item_rows = rows.item_rows(answers)
@@ -24,7 +24,7 @@ def _review_context(request, checklist, answers, *, forms, error=None):
         "checklist": checklist,
         "project": checklist.project,
         "scores": scores,
-        "groups": rows.by_principle(item_rows, Principle.objects.all(), scores),
+        "groups": rows.by_principle(item_rows, principles, scores),
         "critical_gaps": [row for row in item_rows if row["critical_gap"]],
         "review_form": forms["review_form"],
         "conditions": forms["conditions"],
@@ -41,7 +41,10 @@ def checklist_review(request, pk):
     checklist = permissions.get_checklist_for_user(request.user, pk)
     permissions.require(permissions.can_review(request.user, checklist))
     owners = Owners(checklist.project)
-    answers = list(checklist.answers.for_page())
+    principles = list(Principle.objects.all())
+    answers = rows.in_page_order(
+        checklist.answers.for_page(framework_id=checklist.framework_id), principles
+    )
     data = request.POST if request.method == "POST" else None
     forms = {
         "review_form": ReviewForm(data),
@@ -52,7 +55,7 @@ def checklist_review(request, pk):
         return render(
             request,
             "checklists/review.html",
-            _review_context(request, checklist, answers, forms=forms),
+            _review_context(request, checklist, answers, principles=principles, forms=forms),
         )
     error = None
     if all(form.is_valid() for form in forms.values()):
@@ -74,7 +77,9 @@ def checklist_review(request, pk):
             )
             return redirect(checklist.project)
     checklist.refresh_from_db()
-    context = _review_context(request, checklist, answers, forms=forms, error=error)
+    context = _review_context(
+        request, checklist, answers, principles=principles, forms=forms, error=error
+    )
     return render(request, "checklists/review.html", context, status=409 if error else 400)
 
 

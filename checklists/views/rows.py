@@ -2,6 +2,9 @@
 computed once here so the page template does little more than print."""
 
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects.templatetags.people import display_name
@@ -31,6 +34,49 @@ def when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
+def response_choices() -> list[tuple[str, str]]:
+    """The four responses, labels escaped once per page, in the active language."""
+    return [(value, escape(str(label))) for value, label in Response.choices]
+
+
+def response_radios(prefix: str, current: str, choices) -> SafeString:
+    """The four responses of one item as large labelled radios.
+
+    Written out here rather than by a template loop: a page of 100 items renders 400 of
+    them, and this is most of its rendering time otherwise. Every value is a fixed code or
+    an escaped label.
+    """
+    return mark_safe(  # noqa: S308 - codes and escaped labels only
+        "".join(
+            f"<label><input type=radio name={prefix}-response "
+            f'value={value}{" checked" if value == current else ""}> {label}</label>'
+            for value, label in choices
+        )
+    )
+
+
+def item_texts(item) -> tuple[str, str, str]:
+    """An item's question, guidance and topics in the active language. Kept on the item,
+    which a published framework keeps in memory: read once per language."""
+    language = get_language()
+    texts = item.__dict__.setdefault("_page_texts", {})
+    if language not in texts:
+        texts[language] = (
+            item.question,
+            item.guidance,
+            " · ".join(t.name for t in item.topics.all()),
+        )
+    return texts[language]
+
+
+def in_page_order(answers, principles) -> list:
+    """Answers as pages show them: by principle, then by item."""
+    rank = {principle.pk: index for index, principle in enumerate(principles)}
+    return sorted(
+        answers, key=lambda a: (rank.get(a.item.principle_id, 0), a.item.order, a.item.code)
+    )
+
+
 def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None) -> list[dict]:
     """One row per answer, in page order.
 
@@ -38,6 +84,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
     errors; ``blockers`` are the reasons a submission was refused, shown on their items.
     """
     forms, conflicts, remarks = forms or {}, conflicts or {}, remarks or {}
+    choices = response_choices()
     shown_blockers = {b.answer.pk: b.message for b in blockers}
     blocking = {b.answer.pk for b in workflow.submission_blockers(answers)}
     rows = []
@@ -46,15 +93,19 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
         form = forms.get(answer.pk)
         values = form.display_values() if form is not None else stored_values(answer)
         action = answer.current_action_point
+        prefix = f"a{answer.pk}"
+        question, guidance, topics = item_texts(item)
         rows.append(
             {
                 "answer": answer,
-                "pk": answer.pk,
+                "pk": str(answer.pk),
+                "prefix": prefix,
+                "radios": response_radios(prefix, values["response"], choices),
                 "code": item.code,
-                "question": item.question,
-                "guidance": item.guidance,
+                "question": question,
+                "guidance": guidance,
                 "critical": item.critical,
-                "topics": " · ".join(t.name for t in item.topics.all()),
+                "topics": topics,
                 "principle_id": item.principle_id,
                 "values": values,
                 "response_label": RESPONSE_LABELS.get(answer.response, ""),

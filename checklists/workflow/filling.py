@@ -28,7 +28,7 @@ from ..models import (
 )
 from .errors import StaleAnswer, WorkflowError
 from .frameworks import current_framework
-from .locks import lock_checklist, lock_project, share_checklist
+from .locks import lock_answer, lock_checklist, lock_project
 
 
 def start_refusal(*, phase, existing: list[Checklist]) -> str | None:
@@ -166,11 +166,10 @@ def save_answer(
     a device that was offline) changes nothing and is not a conflict.
     """
     with transaction.atomic():
-        share_checklist(checklist)
+        answer = lock_answer(checklist, answer_id)
         refusal = editing_refusal(checklist)
         if refusal:
             raise WorkflowError(refusal)
-        answer = _lock_answer(checklist, answer_id)
         before = answer_snapshot(answer)
         wanted = input_snapshot(values)
         if before == wanted:
@@ -212,26 +211,6 @@ def save_answer(
             },
         )
     return answer, True
-
-
-def _lock_answer(checklist: Checklist, answer_id: int) -> Answer:
-    """The answer, then its action point, each locked and read after the lock (an action
-    point marked done meanwhile is seen, not overwritten)."""
-    answer = (
-        Answer.objects.select_for_update(of=("self",))
-        .select_related("item")
-        .get(pk=answer_id, checklist_id=checklist.pk)
-    )
-    action = (
-        ActionPoint.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .filter(answer=answer)
-        .first()
-    )
-    Answer.action_point.related.set_cached_value(answer, action)
-    if action is not None:
-        action.answer = answer
-    return answer
 
 
 @dataclass
@@ -308,8 +287,7 @@ def mark_action_point_done(
     tally moves in the same transaction (checklist locked first, as everywhere)."""
     answer = None
     if action_point.answer_id:
-        checklist = share_checklist(action_point.answer.checklist)
-        answer = _lock_answer(checklist, action_point.answer_id)
+        answer = lock_answer(action_point.answer.checklist, action_point.answer_id)
         action_point = answer.action_point
     else:
         action_point = ActionPoint.objects.select_for_update().get(pk=action_point.pk)

@@ -12,7 +12,7 @@ from django.db import connection
 
 from projects.models import Project
 
-from ..models import Checklist, Phase
+from ..models import ActionPoint, Answer, Checklist, Framework, Phase
 
 
 def lock_project(project_id: int) -> Project:
@@ -36,19 +36,41 @@ def lock_checklist(checklist_id: int) -> Checklist:
     )
 
 
-def share_checklist(checklist: Checklist) -> Checklist:
-    """Hold the checklist's status still while its answers change, and read it afresh.
+def lock_answer(checklist: Checklist, answer_id: int) -> Answer:
+    """The answer, locked for its change, with its checklist's status held still and read
+    afresh, in one statement; then its action point, locked and read after the lock (an
+    action point marked done meanwhile is seen, not overwritten). Its item comes from the
+    framework's items, which a published framework keeps in memory.
 
-    A shared lock (PostgreSQL's FOR SHARE): many answer saves and action points run at once,
-    while submitting or deciding, which lock the row exclusively, wait for them. SQLite has
-    no row locks; its IMMEDIATE transactions queue every writer.
+    PostgreSQL takes both row locks in the one query (FOR UPDATE OF the answer, FOR SHARE
+    OF the checklist): many saves of one checklist run at once, while submitting or deciding,
+    which lock the checklist row exclusively, wait for them. SQLite has no row locks; its
+    IMMEDIATE transactions queue every writer. Raises Answer.DoesNotExist for an answer of
+    another checklist.
     """
-    table = Checklist._meta.db_table
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{lock}", [checklist.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Checklist.DoesNotExist
-    checklist.status = row[0]
-    return checklist
+    answers, checklists = Answer._meta.db_table, Checklist._meta.db_table
+    locks = " FOR UPDATE OF a FOR SHARE OF c" if connection.vendor == "postgresql" else ""
+    found = list(
+        Answer.objects.raw(
+            f"SELECT a.*, c.status AS checklist_status FROM {answers} a "  # noqa: S608
+            f"JOIN {checklists} c ON c.id = a.checklist_id "
+            f"WHERE a.id = %s AND a.checklist_id = %s{locks}",
+            [answer_id, checklist.pk],
+        )
+    )
+    if not found:
+        raise Answer.DoesNotExist
+    answer = found[0]
+    checklist.status = answer.checklist_status
+    answer.checklist = checklist
+    answer.item = Framework.items_of(checklist.framework_id)[answer.item_id]
+    action = (
+        ActionPoint.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(answer=answer)
+        .first()
+    )
+    Answer.action_point.related.set_cached_value(answer, action)
+    if action is not None:
+        action.answer = answer
+    return answer

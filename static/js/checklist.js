@@ -129,9 +129,16 @@
     radio.focus({ preventScroll: true });
   }
 
+  // Each item shows its own status; one live region says it to screen readers, with the
+  // item's code, so that a page of 100 items has one region to follow, not 100.
+  const announcer = document.getElementById("save-announcer");
+
   function setStatus(item, message, kind) {
     const status = item.querySelector(".save-status");
     status.textContent = message;
+    if (announcer && kind !== "pending") {
+      announcer.textContent = item.querySelector("legend code").textContent + ": " + message;
+    }
     status.classList.remove("is-error", "is-pending", "is-saved");
     if (kind) {
       status.classList.add("is-" + kind);
@@ -304,6 +311,11 @@
         scheduleRetry(item, text.offline);
       });
   }
+
+  // Where each item stands, for the "next" links (the server sets their first targets).
+  items().forEach(function (item) {
+    item.dataset.state = stateOf(item);
+  });
 
   items().forEach(function (item) {
     item.addEventListener("change", function (event) {

@@ -68,7 +68,7 @@ def test_the_compact_checklist_opens_what_an_answer_needs(open_page, field, widt
     assert not first.locator("textarea[name$=comment]").is_visible()
     assert first.locator(".action-point").count() == 0
     # Responses are large touch targets.
-    for box in [r.bounding_box() for r in first.locator("label.response").all()]:
+    for box in [r.bounding_box() for r in first.locator(".responses label").all()]:
         assert box["height"] >= 44 and box["width"] >= 44
     # "Partially" opens the action point; filling it saves it.
     first.locator("input[value=partial]").check()

@@ -1,0 +1,404 @@
+"""Field-ready speed of the checklist pages and autosave, as ratios against a floor served in
+the same run (never as timed tests).
+
+    createdb -h 127.0.0.1 -U postgres pmapp_field
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pmapp_field .venv/bin/python bench/field.py
+
+Starts the app under gunicorn (2 workers, production settings, persistent database
+connections) and the bare Django app of bench/floor.py (the same 100 radio groups as a plain
+template, nothing else) beside it, then measures with wrk (from Debian's packages) and a
+small Python client on loopback:
+
+- the 100-item checklist page and a project page: throughput as a ratio of the floor's;
+- the checklist page's HTML per item, and what a first and a repeat visit transfer
+  compressed (static files have hashed names and are cached for a year);
+- autosave: SQL statements per save, saves per second for one client (and its median
+  latency), and for four clients saving different items of one checklist.
+
+Each figure is printed with its floor and target. Traffic goes to 127.0.0.1 only.
+"""
+
+import datetime
+import gzip
+import http.client
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SERVER_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "field-bench-only-" + "k" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "LOG_LEVEL": "WARNING",
+    # A new PostgreSQL connection per request costs more than the page: keep them.
+    "DB_CONN_MAX_AGE": "600",
+}
+os.environ.update(SERVER_ENV)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmapp.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from checklists import scoring, workflow  # noqa: E402
+from checklists.models import Answer, Checklist, Framework, Item, Phase  # noqa: E402
+from projects.models import Membership, Office, Project, Region, Role, Sector  # noqa: E402
+
+APP_PORT, FLOOR_PORT = 8101, 8102
+PASSWORD = "field-bench-password"
+ITEMS = 100
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def prepare() -> dict:
+    """A staff member, a 100-item checklist half answered, and a real design checklist."""
+    call_command("migrate", verbosity=0)
+    call_command("load_framework", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    region, _ = Region.objects.get_or_create(code="field", defaults={"name": "Field"})
+    office, _ = Office.objects.get_or_create(
+        code="FIELD", defaults={"name": "Field office", "region": region}
+    )
+    user, created = User.objects.get_or_create(
+        username="field.staff", defaults={"first_name": "Layla", "last_name": "Hassan"}
+    )
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+        Membership.objects.create(user=user, office=office, role=Role.STAFF)
+    for n in range(8):  # people who may own action points, as in an office
+        other, made = User.objects.get_or_create(username=f"field.colleague{n}")
+        if made:
+            Membership.objects.create(user=other, office=office, role=Role.STAFF)
+
+    def project(code):
+        made, new = Project.objects.get_or_create(
+            code=code,
+            defaults={
+                "title": "Shelter repairs for returnee families",
+                "office": office,
+                "start_date": "2026-01-01",
+                "end_date": "2026-12-31",
+                "description": "Repairs and winterisation.",
+            },
+        )
+        if new:
+            made.sectors.set(Sector.objects.filter(code="shelter"))
+        return made
+
+    real = project("FIELD-REAL")
+    design = Checklist.objects.filter(project=real).first() or workflow.start_checklist(
+        project=real, user=user
+    )
+    big = project("FIELD-100")
+    checklist = Checklist.objects.filter(project=big).first() or hundred_item_checklist(
+        big, user
+    )
+    return {"user": user, "checklist": checklist, "design": design, "project": real}
+
+
+def hundred_item_checklist(project, user) -> Checklist:
+    """100 design items with the real framework's texts, half answered as people do."""
+    source = list(Item.objects.filter(framework__status="published").prefetch_related("topics"))
+    framework = Framework.objects.create(
+        code="field-100", version=1, name="Field 100", status="published"
+    )
+    design = Phase.objects.get(code="design")
+    items = Item.objects.bulk_create(
+        Item(
+            framework=framework,
+            code=f"FLD-{n:03d}",
+            phase=design,
+            principle=source[n % len(source)].principle,
+            order=n,
+            question_en=source[n % len(source)].question_en,
+            question_fr=source[n % len(source)].question_fr,
+            guidance_en=source[n % len(source)].guidance_en,
+            guidance_fr=source[n % len(source)].guidance_fr,
+            critical=source[n % len(source)].critical,
+        )
+        for n in range(ITEMS)
+    )
+    for item, model in zip(items, [source[n % len(source)] for n in range(ITEMS)], strict=True):
+        item.topics.set(model.topics.all())
+    checklist = Checklist.objects.create(
+        project=project, phase=design, framework=framework, started_by=user
+    )
+    Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
+    scoring.refresh_tallies([checklist.pk])
+    for index, answer in enumerate(checklist.answers.order_by("item__order")[: ITEMS // 2]):
+        values = workflow.AnswerInput(response="yes")
+        if index % 10 == 3:
+            values = workflow.AnswerInput(
+                response="partial",
+                action_description="Extend the measure to the remaining sites.",
+                action_owner=user,
+                action_due=datetime.date(2027, 1, 31),
+            )
+        workflow.save_answer(
+            checklist=checklist, answer_id=answer.pk, user=user, values=values, based_on_version=0
+        )
+    return checklist
+
+
+# --- Servers and clients ------------------------------------------------------------------
+
+
+def serve(wsgi: str, port: int, settings_module: str) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            wsgi,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{wsgi} did not start on port {port}")
+
+
+class Session:
+    """A logged-in browser on one keep-alive connection."""
+
+    def __init__(self, username: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=30)
+        self.cookies: dict[str, str] = {}
+        page = self.request("GET", "/accounts/login/")[1].decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        status, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
+        )
+        assert status == 302, f"login failed: {status}"
+
+    def request(self, method, path, data=None, headers=None):
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
+        }
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://127.0.0.1:{APP_PORT}/"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, content
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+def wrk(url: str, cookie: str = "") -> float:
+    """Requests per second over DURATION seconds with 4 connections."""
+    command = ["wrk", "-t", "2", "-c", "4", "-d", f"{DURATION}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        sys.exit(f"wrk saw {non_2xx[1]} errors on {url}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+def ratio_line(label, value, floor, target) -> str:
+    ratio = value / floor
+    verdict = "meets" if ratio >= target else "BELOW"
+    return (
+        f"{label:<44} {value:8.1f} req/s   floor {floor:8.1f} req/s   "
+        f"ratio {ratio:4.2f}x  (target >= {target}x: {verdict})"
+    )
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def page_figures(session, cast) -> list[str]:
+    checklist_url = f"http://127.0.0.1:{APP_PORT}/checklists/{cast['checklist'].pk}/"
+    project_url = f"http://127.0.0.1:{APP_PORT}/projects/{cast['project'].pk}/"
+    floor_url = f"http://127.0.0.1:{FLOOR_PORT}/"
+    cookie = session.cookie_header()
+    wrk(checklist_url, cookie)  # warm both up: caches, connections, compiled templates
+    wrk(floor_url)
+    floors, pages, projects = [], [], []
+    for _round in range(2):  # alternate, so that both see the same machine
+        floors.append(wrk(floor_url))
+        pages.append(wrk(checklist_url, cookie))
+        projects.append(wrk(project_url, cookie))
+    floor = statistics.median(floors)
+    status, html = session.request("GET", f"/checklists/{cast['checklist'].pk}/")
+    assert status == 200
+    per_item = len(html) / ITEMS / 1024
+    return [
+        ratio_line("checklist page, 100 items", statistics.median(pages), floor, 0.5),
+        ratio_line("project page", statistics.median(projects), floor, 0.5),
+        f"{'checklist page HTML per item':<44} {per_item:8.2f} KB  "
+        f"(target <= 1.2 KB: {'meets' if per_item <= 1.2 else 'ABOVE'})",
+    ]
+
+
+def transfer_figures(session, cast) -> list[str]:
+    """What a browser downloads, compressed, for the real design checklist."""
+    path = f"/checklists/{cast['design'].pk}/"
+    status, html = session.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    page = gzip.decompress(html).decode() if html[:2] == b"\x1f\x8b" else html.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js|svg))"', page)
+    first = len(html)
+    for asset in assets:
+        _status, body = session.request("GET", asset, headers={"Accept-Encoding": "gzip"})
+        first += len(body)
+    hashed = all(re.search(r"\.[0-9a-f]{12}\.", asset) for asset in assets)
+    repeat = len(html)  # hashed static files are cached for a year: only the page again
+    return [
+        f"{'first visit, design checklist (compressed)':<44} {first / 1024:8.1f} KB  "
+        f"(target < 60 KB: {'meets' if first < 60 * 1024 else 'ABOVE'}; "
+        f"{len(assets)} static files, hashed names: {hashed})",
+        f"{'repeat visit, design checklist (compressed)':<44} {repeat / 1024:8.1f} KB  "
+        f"(target < 15 KB: {'meets' if repeat < 15 * 1024 else 'ABOVE'})",
+    ]
+
+
+def save_statements(cast) -> int:
+    """SQL statements of one autosave request, counted in this process."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(cast["user"])
+    answer = cast["checklist"].answers.order_by("-item__order").first()
+    url = f"/checklists/{cast['checklist'].pk}/answers/{answer.pk}/"
+    client.post(url, {f"a{answer.pk}-response": "yes", f"a{answer.pk}-version": answer.version})
+    answer.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            url,
+            {
+                f"a{answer.pk}-response": "yes",
+                f"a{answer.pk}-comment": "Counted",
+                f"a{answer.pk}-version": answer.version,
+            },
+        )
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def saver(session, checklist_id, answers, deadline, latencies, errors):
+    versions = {a.pk: a.version for a in answers}
+    n = 0
+    while time.perf_counter() < deadline:
+        answer = answers[n % len(answers)]
+        n += 1
+        data = {
+            f"a{answer.pk}-response": "yes",
+            f"a{answer.pk}-comment": f"Checked on site, visit {n}.",
+            f"a{answer.pk}-version": versions[answer.pk],
+        }
+        started = time.perf_counter()
+        status, body = session.request(
+            "POST",
+            f"/checklists/{checklist_id}/answers/{answer.pk}/",
+            data,
+            headers={"Accept": "application/json"},
+        )
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            errors.append((status, body[:200]))
+            return
+        versions[answer.pk] = int(re.search(rb'"version": (\d+)', body)[1])
+
+
+def autosave_figures(cast) -> list[str]:
+    checklist = cast["checklist"]
+    answers = list(checklist.answers.order_by("item__order"))
+    statements = save_statements(cast)
+    results = {}
+    for clients in (1, 4):
+        sessions = [Session("field.staff") for _ in range(clients)]
+        answers = list(checklist.answers.order_by("item__order"))  # fresh versions
+        latencies, errors, threads = [], [], []
+        deadline = time.perf_counter() + DURATION
+        started = time.perf_counter()
+        for index, session in enumerate(sessions):
+            own = answers[index::clients][:20]  # different items for each client
+            thread = threading.Thread(
+                target=saver, args=(session, checklist.pk, own, deadline, latencies, errors)
+            )
+            threads.append(thread)
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            sys.exit(f"autosave errors: {errors[:3]}")
+        elapsed = time.perf_counter() - started
+        results[clients] = (len(latencies) / elapsed, statistics.median(latencies) * 1000)
+    one, four = results[1], results[4]
+    return [
+        f"{'autosave: SQL statements per save':<44} {statements:8d}      "
+        f"(target <= 8: {'meets' if statements <= 8 else 'ABOVE'})",
+        f"{'autosave, one client':<44} {one[0]:8.1f} saves/s  p50 {one[1]:.1f} ms  "
+        f"(target >= 40/s, p50 < 25 ms: {'meets' if one[0] >= 40 and one[1] < 25 else 'BELOW'})",
+        f"{'autosave, 4 clients, one checklist':<44} {four[0]:8.1f} saves/s  p50 {four[1]:.1f} ms"
+        f"  ratio {four[0] / one[0]:.2f}x one client "
+        f"(target >= 1.8x: {'meets' if four[0] / one[0] >= 1.8 else 'BELOW'})",
+    ]
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Run it on PostgreSQL (DATABASE_URL), as production does.")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    cast = prepare()
+    connection.close()
+    app = serve("pmapp.wsgi", APP_PORT, "pmapp.settings")
+    floor = serve("bench.floor:application", FLOOR_PORT, "bench.floor")
+    try:
+        session = Session("field.staff")
+        lines = page_figures(session, cast) + transfer_figures(session, cast)
+        lines += autosave_figures(cast)
+    finally:
+        app.terminate()
+        floor.terminate()
+        app.wait()
+        floor.wait()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

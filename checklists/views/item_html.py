@@ -1,0 +1,163 @@
+"""The editable item of the checklist page, written out in Python.
+
+A checklist page holds up to 150 items of a dozen inputs each; printed by the template
+language, they were most of the page's time (every variable looked up, localised and
+escaped one by one). Here each item is a few f-strings over values escaped once. The markup
+is the one of templates/checklists/checklist.html, which prints it with ``{{ row.html }}``;
+tests/checklists/test_autosave.py and the browser tests check what it contains. Every value
+that comes from a person is escaped; the rest are fixed codes, numbers and escaped labels.
+"""
+
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from projects.templatetags.people import display_name
+
+
+def page_labels(owner_choices) -> dict[str, str]:
+    """The words items repeat, translated and escaped once per page."""
+    return {
+        "critical": escape(_("Critical")),
+        "critical_gap": escape(_("Critical gap: a critical item is answered “no”.")),
+        "guidance": escape(_("Guidance")),
+        "add_comment": escape(_("Add a comment")),
+        "comment": escape(_("Comment")),
+        "na": escape(_("Why does this item not apply?")),
+        "action": escape(_("Action point: what will be done")),
+        "owner": escape(_("Owner")),
+        "due": escape(_("Due date")),
+        "choose": escape(_("Choose a person")),
+        "owners": [(escape(value), escape(name)) for value, name in owner_choices],
+    }
+
+
+def _problems(messages) -> str:
+    return "".join(f'<p class="item-problem">{escape(m)}</p>' for m in messages)
+
+
+def _errors(row, field: str) -> tuple[str, str]:
+    """The field's error messages, and the attribute that marks it invalid."""
+    errors = (row["errors"] or {}).get(field)
+    return (_problems(errors), ' aria-invalid="true"') if errors else ("", "")
+
+
+def _textarea(prefix, name, value, max_length, label, row, *, hidden_label=False) -> str:
+    """A text field with its label (a visible one, or, for the comment whose summary says
+    what it is, an accessible name that costs the page less)."""
+    problems, invalid = _errors(row, name)
+    if hidden_label:
+        return (
+            f'<textarea name={prefix}-{name} maxlength={max_length} aria-label="{label}"'
+            f"{invalid}>{escape(value)}</textarea>{problems}"
+        )
+    return (
+        f'<label class="form-label small mb-0" for="id_{prefix}-{name}">{label}</label>'
+        f'<textarea class="form-control" rows="2" maxlength="{max_length}" '
+        f'name="{prefix}-{name}" id="id_{prefix}-{name}"{invalid}>{escape(value)}</textarea>'
+        f"{problems}"
+    )
+
+
+def _action_point(row, labels) -> str:
+    prefix, values = row["prefix"], row["values"]
+    owner_problems, owner_invalid = _errors(row, "action_owner")
+    due_problems, due_invalid = _errors(row, "action_due")
+    current = values["action_owner"]
+    options = "".join(
+        f'<option value="{value}"{" selected" if value == current else ""}>{name}</option>'
+        for value, name in labels["owners"]
+    )
+    description = _textarea(
+        prefix, "action_description", values["action_description"], 2000, labels["action"], row
+    )
+    return (
+        f'<div class="action-point">{description}<div class="action-point-when"><div>'
+        f'<label class="form-label small mb-0" for="id_{prefix}-action_owner">{labels["owner"]}'
+        f'</label><select class="form-select" name="{prefix}-action_owner" '
+        f'id="id_{prefix}-action_owner"{owner_invalid}><option value="">{labels["choose"]}'
+        f"</option>{options}</select>{owner_problems}</div><div>"
+        f'<label class="form-label small mb-0" for="id_{prefix}-action_due">{labels["due"]}'
+        f'</label><input class="form-control" type="date" name="{prefix}-action_due" '
+        f'id="id_{prefix}-action_due" value="{escape(values["action_due"])}"{due_invalid}>'
+        f"{due_problems}</div></div></div>"
+    )
+
+
+def _notes(row, labels) -> str:
+    """What stands between the question and the responses: flags, comments, problems."""
+    parts = []
+    if row["topics"]:
+        parts.append(f'<p class="item-topics">{escape(row["topics"])}</p>')
+    if row["critical_gap"]:
+        parts.append(f'<p class="critical-gap">{labels["critical_gap"]}</p>')
+    for remark in row["remarks"]:
+        who = escape(_("Comment from %(who)s:") % {"who": display_name(remark.review.reviewer)})
+        parts.append(
+            f'<p class="review-comment"><strong>{who}</strong> '
+            f"{escape(remark.text).replace(chr(10), '<br>')}</p>"
+        )
+    if row["blocker"]:
+        parts.append(
+            f'<p class="item-problem" id="{row["prefix"]}-blocker">{escape(row["blocker"])}</p>'
+        )
+    if row["conflict"]:
+        parts.append(
+            render_to_string("includes/answer_conflict.html", {"conflict": row["conflict"]})
+        )
+    return "".join(parts)
+
+
+def editable_item(row, labels) -> SafeString:
+    """One item of the checklist page, to fill in."""
+    prefix, values = row["prefix"], row["values"]
+    problem = " has-problem" if row["blocker"] or row["errors"] or row["conflict"] else ""
+    critical = (
+        f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
+    )
+    guidance = (
+        f'<details><summary>{labels["guidance"]}</summary>'
+        f"<p>{escape(row['guidance'])}</p></details>"
+        if row["guidance"]
+        else ""
+    )
+    comment_problems = (row["errors"] or {}).get("comment")
+    comment = _textarea(
+        prefix,
+        "comment",
+        values["comment"],
+        5000,
+        labels["comment"],
+        row,
+        hidden_label=True,
+    )
+    opened = " open" if values["comment"] or comment_problems else ""
+    response_problems = _problems(((row["errors"] or {}).get("response") or [])[:1])
+    na_reason = (
+        '<div class="na-reason">'
+        + _textarea(
+            prefix,
+            "not_applicable_reason",
+            values["not_applicable_reason"],
+            2000,
+            labels["na"],
+            row,
+        )
+        + "</div>"
+        if row["show_na"]
+        else ""
+    )
+    action = _action_point(row, labels) if row["show_action"] else ""
+    code = escape(row["code"])
+    return mark_safe(  # noqa: S308 - every value above is escaped or a fixed code
+        f'<fieldset class="answer{problem}" id="item-{code}" data-answer={row["pk"]}>'
+        f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
+        f"{_notes(row, labels)}"
+        f"<div class=responses>{row['radios']}</div>{response_problems}"
+        f"{guidance}<details class=comment{opened}><summary>"
+        f"{labels['add_comment']}</summary>{comment}</details>{na_reason}{action}"
+        f'<input type=hidden name={prefix}-version value="{escape(values["version"])}">'
+        f"<p class=save-status>{escape(row['saved'])}</p>"
+        "</fieldset>"
+    )
