@@ -110,9 +110,7 @@ def prepare() -> dict:
         project=real, user=user
     )
     big = project("FIELD-100")
-    checklist = Checklist.objects.filter(project=big).first() or hundred_item_checklist(
-        big, user
-    )
+    checklist = Checklist.objects.filter(project=big).first() or hundred_item_checklist(big, user)
     return {"user": user, "checklist": checklist, "design": design, "project": real}
 
 
@@ -297,25 +295,28 @@ def transfer_figures(session, cast) -> list[str]:
     ]
 
 
-def save_statements(cast) -> int:
-    """SQL statements of one autosave request, counted in this process."""
+def save_statements(cast) -> tuple[int, int]:
+    """SQL statements of one autosave request that changes a response, counted in this
+    process: all of them, and those that are not BEGIN or COMMIT."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(cast["user"])
     answer = cast["checklist"].answers.order_by("-item__order").first()
     url = f"/checklists/{cast['checklist'].pk}/answers/{answer.pk}/"
-    client.post(url, {f"a{answer.pk}-response": "yes", f"a{answer.pk}-version": answer.version})
-    answer.refresh_from_db()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            url,
-            {
-                f"a{answer.pk}-response": "yes",
-                f"a{answer.pk}-comment": "Counted",
-                f"a{answer.pk}-version": answer.version,
-            },
-        )
-    assert response.status_code == 200, response.content
-    return len(queries)
+    counted = []
+    for response in ("yes", "na", "yes"):
+        answer.refresh_from_db()
+        data = {
+            f"a{answer.pk}-response": response,
+            f"a{answer.pk}-not_applicable_reason": "No such activity.",
+            f"a{answer.pk}-version": answer.version,
+        }
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data)
+        assert response.status_code == 200, response.content
+        counted.append(queries.captured_queries)
+    last = counted[-1]
+    statements = [q for q in last if q["sql"] not in ("BEGIN", "COMMIT")]
+    return len(last), len(statements)
 
 
 def saver(session, checklist_id, answers, deadline, latencies, errors):
@@ -346,7 +347,7 @@ def saver(session, checklist_id, answers, deadline, latencies, errors):
 def autosave_figures(cast) -> list[str]:
     checklist = cast["checklist"]
     answers = list(checklist.answers.order_by("item__order"))
-    statements = save_statements(cast)
+    everything, statements = save_statements(cast)
     results = {}
     for clients in (1, 4):
         sessions = [Session("field.staff") for _ in range(clients)]
@@ -370,7 +371,8 @@ def autosave_figures(cast) -> list[str]:
     one, four = results[1], results[4]
     return [
         f"{'autosave: SQL statements per save':<44} {statements:8d}      "
-        f"(target <= 8: {'meets' if statements <= 8 else 'ABOVE'})",
+        f"(target <= 8: {'meets' if statements <= 8 else 'ABOVE'}; "
+        f"{everything} with BEGIN and COMMIT)",
         f"{'autosave, one client':<44} {one[0]:8.1f} saves/s  p50 {one[1]:.1f} ms  "
         f"(target >= 40/s, p50 < 25 ms: {'meets' if one[0] >= 40 and one[1] < 25 else 'BELOW'})",
         f"{'autosave, 4 clients, one checklist':<44} {four[0]:8.1f} saves/s  p50 {four[1]:.1f} ms"

@@ -30,7 +30,8 @@ CHOICES = [("yes", "Yes"), ("partial", "Partially"), ("no", "No"), ("na", "Not a
 TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Floor</title></head>
 <body><main><h1>Checklist</h1><form method="post">
 {% for item in items %}<fieldset><legend>{{ item.question }}</legend>
-{% for value, label in choices %}<label><input type="radio" name="a{{ item.id }}-response" value="{{ value }}"> {{ label }}</label>
+{% for value, label in choices %}<label><input type="radio" name="a{{ item.id }}-response" \
+value="{{ value }}"> {{ label }}</label>
 {% endfor %}</fieldset>
 {% endfor %}<button type="submit">Save</button></form></main></body></html>"""
 

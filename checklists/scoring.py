@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionPoint, Answer, CriticalGap, PrincipleTally, Response
+from .models import ActionPoint, Answer, CriticalGap, Principle, PrincipleTally, Response
 
 GREEN_FROM = Decimal("0.80")
 AMBER_FROM = Decimal("0.50")
@@ -241,24 +242,68 @@ def refresh_tallies(checklist_ids: Iterable[int]) -> None:
     )
 
 
-def change_tally(*, checklist_id: int, principle_id: int, before: Counts, after: Counts) -> None:
-    """Move one answer's weight in its principle's tally from ``before`` to ``after``.
+def change_tally(
+    *, checklist_id: int, principle_id: int, before: Counts, after: Counts
+) -> dict[str, Counts] | None:
+    """Move one answer's weight in its principle's tally from ``before`` to ``after``, and
+    return the checklist's counts by principle code after the change (None when nothing
+    moved: the scores are as they were).
 
-    One UPDATE, instead of a recount of the whole checklist; falls back to a recount when
-    the tally row is missing (a checklist from before tallies existed).
+    One UPDATE instead of a recount of the whole checklist. On PostgreSQL the same statement
+    returns every tally (a data-modifying WITH: the changed row as updated, the others as
+    they are), so an autosave reads its new scores without another round trip. Falls back
+    to a recount when the tally row is missing (a checklist from before tallies existed).
     """
     delta = {
-        name: F(name) + (getattr(after, name) - getattr(before, name))
+        name: getattr(after, name) - getattr(before, name)
         for name in COUNT_FIELDS
         if getattr(after, name) != getattr(before, name)
     }
     if not delta:
-        return
+        return None
+    if connection.vendor == "postgresql":
+        counts = _change_and_read_tallies(checklist_id, principle_id, delta)
+        if counts is not None:
+            return counts
     updated = PrincipleTally.objects.filter(
         checklist_id=checklist_id, principle_id=principle_id
-    ).update(**delta)
+    ).update(**{name: F(name) + change for name, change in delta.items()})
     if not updated:
         refresh_tallies([checklist_id])
+    return counts_by_code(checklist_id)
+
+
+def _change_and_read_tallies(checklist_id, principle_id, delta) -> dict[str, Counts] | None:
+    """The UPDATE and the read in one statement; None when the tally row is missing."""
+    tallies, principles = PrincipleTally._meta.db_table, Principle._meta.db_table
+    columns = ", ".join(COUNT_FIELDS)
+    assignments = ", ".join(f"{name} = {name} + %s" for name in delta)
+    sql = (
+        f"WITH changed AS (UPDATE {tallies} SET {assignments} "  # noqa: S608 - field names
+        f"WHERE checklist_id = %s AND principle_id = %s RETURNING principle_id, {columns}) "
+        f"SELECT p.code, t.changed, {columns} FROM ("
+        f"SELECT principle_id, false AS changed, {columns} FROM {tallies} "
+        f"WHERE checklist_id = %s AND principle_id <> %s "
+        f"UNION ALL SELECT principle_id, true, {columns} FROM changed) t "
+        f"JOIN {principles} p ON p.id = t.principle_id"
+    )
+    params = [*delta.values(), checklist_id, principle_id, checklist_id, principle_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not any(changed for _code, changed, *_values in rows):
+        return None
+    return {code: Counts(*values) for code, _changed, *values in rows}
+
+
+def counts_by_code(checklist_id: int) -> dict[str, Counts]:
+    """A checklist's counts by principle code, from its tallies."""
+    return {
+        key[0]: counts
+        for key, counts in count_tallies(
+            PrincipleTally.objects.filter(checklist_id=checklist_id), "principle__code"
+        ).items()
+    }
 
 
 def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
@@ -277,13 +322,7 @@ def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
 
 def checklist_scores_by_code(checklist_id: int) -> ChecklistScores:
     """A checklist's scores from its tallies, by principle code: one light query."""
-    by_code = {
-        key[0]: counts
-        for key, counts in count_tallies(
-            PrincipleTally.objects.filter(checklist_id=checklist_id), "principle__code"
-        ).items()
-    }
-    return scores_from_counts(by_code)
+    return scores_from_counts(counts_by_code(checklist_id))
 
 
 def rate_tallies(tallies, *group_fields: str) -> dict[tuple, Score]:

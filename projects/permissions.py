@@ -9,6 +9,7 @@ allow to change answers 403.
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from checklists.models import ActionPoint, Checklist, ChecklistStatus, ReportFile
@@ -116,6 +117,31 @@ def get_checklist_for_user(user, pk):
         raise Http404 from None
 
 
+def get_checklist_to_fill(user, pk):
+    """The checklist if the user may answer it: programme staff of its project's office.
+
+    The autosave's lookup: scope and role in one query (an autosave runs many times a
+    minute). 404 outside the user's offices, 403 for a member of the office in another
+    role, as get_checklist_for_user and can_fill_checklists would say together.
+    """
+    member_of_office = Membership.objects.filter(user=user, office=OuterRef("project__office_id"))
+    try:
+        checklist = (
+            Checklist.objects.select_related("project", "phase")
+            .annotate(
+                is_member=Exists(member_of_office),
+                is_staff=Exists(member_of_office.filter(role=Role.STAFF)),
+            )
+            .get(pk=pk)
+        )
+    except (Checklist.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not (checklist.is_member or sees_every_office(user)):
+        raise Http404
+    require(checklist.is_staff)
+    return checklist
+
+
 def get_action_point_for_user(user, pk):
     action_points = ActionPoint.objects.filter(project__in=visible_projects(user)).select_related(
         "project", "owner", "answer__checklist"
@@ -140,7 +166,7 @@ def can_edit_checklist(user, checklist) -> bool:
     return (
         checklist.is_editable
         and not checklist.project.archived
-        and can_fill_checklists(user, checklist.project)
+        and (getattr(checklist, "is_staff", False) or can_fill_checklists(user, checklist.project))
     )
 
 

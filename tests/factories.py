@@ -102,3 +102,10 @@ def answer_data(answer, **values):
     for key, value in values.items():
         data[f"{prefix}-{key}"] = value
     return data
+
+
+def response_inputs_in(body: str) -> bool:
+    """Whether a page offers the responses of an answer to change (an editable checklist)."""
+    import re
+
+    return re.search(r'<input type="?radio"? name="?a\d+-response', body) is not None

@@ -224,11 +224,11 @@ def conflict_details(answer) -> dict:
     }
 
 
-def scores_payload(checklist) -> dict:
-    """Progress and scores for the autosave reply, from the checklist's tallies."""
-    scores = scoring.checklist_scores_by_code(checklist.pk)
-    if not scores.by_principle:
-        return {"answered": 0, "total": 0, "principles": {}}
+def scores_payload(counts_by_code) -> dict | None:
+    """Progress and scores for the autosave reply (None when they did not change)."""
+    if counts_by_code is None:
+        return None
+    scores = scoring.scores_from_counts(counts_by_code)
 
     def as_json(score):
         return {"percent": score.percent, "rating": score.rating, "label": str(score.rating_label)}
@@ -244,8 +244,7 @@ def scores_payload(checklist) -> dict:
 @require_POST
 def answer_save(request, pk, answer_pk):
     """Autosave of one answer (JavaScript). Answers JSON; refuses bad input with a 4xx."""
-    checklist = permissions.get_checklist_for_user(request.user, pk)
-    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    checklist = permissions.get_checklist_to_fill(request.user, pk)
     if not permissions.can_edit_checklist(request.user, checklist):
         message = workflow.editing_refusal(checklist) or _("This checklist cannot be changed.")
         return JsonResponse({"status": "locked", "message": message}, status=409)
@@ -276,6 +275,6 @@ def answer_save(request, pk, answer_pk):
             "status": "saved" if changed else "unchanged",
             "version": answer.version,
             "saved_at": rows.when(answer.updated_at) if answer.updated_at else None,
-            "progress": scores_payload(checklist),
+            "progress": scores_payload(answer.principle_counts),
         }
     )

@@ -117,7 +117,7 @@ def editable_item(row, labels) -> SafeString:
         f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
     )
     guidance = (
-        f'<details><summary>{labels["guidance"]}</summary>'
+        f"<details><summary>{labels['guidance']}</summary>"
         f"<p>{escape(row['guidance'])}</p></details>"
         if row["guidance"]
         else ""

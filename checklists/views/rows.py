@@ -49,7 +49,7 @@ def response_radios(prefix: str, current: str, choices) -> SafeString:
     return mark_safe(  # noqa: S308 - codes and escaped labels only
         "".join(
             f"<label><input type=radio name={prefix}-response "
-            f'value={value}{" checked" if value == current else ""}> {label}</label>'
+            f"value={value}{' checked' if value == current else ''}> {label}</label>"
             for value, label in choices
         )
     )

@@ -167,6 +167,7 @@ def save_answer(
     """
     with transaction.atomic():
         answer = lock_answer(checklist, answer_id)
+        answer.principle_counts = None
         refusal = editing_refusal(checklist)
         if refusal:
             raise WorkflowError(refusal)
@@ -193,7 +194,8 @@ def save_answer(
                 "updated_at",
             ]
         )
-        scoring.change_tally(
+        # The checklist's counts after the change, for the reply's scores (None: unchanged).
+        answer.principle_counts = scoring.change_tally(
             checklist_id=checklist.pk,
             principle_id=answer.item.principle_id,
             before=counts_before,

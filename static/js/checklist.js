@@ -291,7 +291,9 @@
           // The server says when, in the user's time zone and format, as the page does.
           setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
           item.classList.remove("has-problem");
-          updateProgress(data.progress);
+          if (data.progress) {
+            updateProgress(data.progress);
+          }
           if (itemState.again) {
             itemState.again = false;
             save(item);

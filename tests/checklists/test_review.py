@@ -23,7 +23,13 @@ from checklists.models import (
 )
 from projects.models import Membership, Profile, Role
 
-from ..factories import answer_data, make_checklist, make_project, make_user
+from ..factories import (
+    answer_data,
+    make_checklist,
+    make_project,
+    make_user,
+    response_inputs_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +198,7 @@ def test_return_needs_a_comment_then_staff_see_comments_and_resubmit(
     client.force_login(staff_a)
     page = client.get(reverse("checklists:detail", args=[design_checklist.pk])).content.decode()
     assert "Which groups did you consult?" in page and "Consult women&#x27;s groups first" in page
-    assert 'type="radio"' in page  # editable again
+    assert response_inputs_in(page)  # editable again
     saved = client.post(
         reverse("checklists:answer-save", args=[design_checklist.pk, answer.pk]),
         answer_data(Answer.objects.get(pk=answer.pk), response="yes", comment="Three groups"),
