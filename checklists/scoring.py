@@ -298,12 +298,10 @@ def _change_and_read_tallies(checklist_id, principle_id, delta) -> dict[str, Cou
 
 def counts_by_code(checklist_id: int) -> dict[str, Counts]:
     """A checklist's counts by principle code, from its tallies."""
-    return {
-        key[0]: counts
-        for key, counts in count_tallies(
-            PrincipleTally.objects.filter(checklist_id=checklist_id), "principle__code"
-        ).items()
-    }
+    rows = PrincipleTally.objects.filter(checklist_id=checklist_id).values_list(
+        "principle__code", *COUNT_FIELDS
+    )
+    return {code: Counts(*counts) for code, *counts in rows}
 
 
 def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
@@ -323,6 +321,18 @@ def count_tallies(tallies, *group_fields: str) -> dict[tuple, Counts]:
 def checklist_scores_by_code(checklist_id: int) -> ChecklistScores:
     """A checklist's scores from its tallies, by principle code: one light query."""
     return scores_from_counts(counts_by_code(checklist_id))
+
+
+def tallied_scores(checklist_ids: Iterable[int]) -> dict[int, ChecklistScores]:
+    """Scores of these checklists from their tallies (what pages listing checklists use:
+    four rows a checklist instead of every answer)."""
+    by_checklist: dict[int, dict[int, Counts]] = {}
+    rows = PrincipleTally.objects.filter(checklist_id__in=list(checklist_ids)).values_list(
+        "checklist_id", "principle_id", *COUNT_FIELDS
+    )
+    for checklist_id, principle_id, *counts in rows:  # one row a checklist and principle
+        by_checklist.setdefault(checklist_id, {})[principle_id] = Counts(*counts)
+    return {pk: scores_from_counts(counts) for pk, counts in by_checklist.items()}
 
 
 def rate_tallies(tallies, *group_fields: str) -> dict[tuple, Score]:

@@ -245,6 +245,14 @@ class ActionPointQuerySet(models.QuerySet):
     def overdue(self, today):
         return self.open().filter(due_date__lt=today)
 
+    def open_and_overdue(self, today) -> tuple[int, int]:
+        """How many are open and how many of those overdue, in one query."""
+        overdue = self.overdue(today).values("pk")
+        counts = self.open().aggregate(
+            open=models.Count("pk"), overdue=models.Count("pk", filter=Q(pk__in=overdue))
+        )
+        return counts["open"], counts["overdue"]
+
 
 class ActionPoint(models.Model):
     """What will be done about a gap: from a 'partial' or 'no' answer, or a review condition."""

@@ -13,7 +13,7 @@ from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
-from ..models import Answer, GoodPractice, Principle, Response, ReviewComment
+from ..models import Answer, GoodPractice, Principle, Response
 from . import item_html, rows
 
 
@@ -54,13 +54,15 @@ FILTERS = {
 }
 
 
-def _review_comments(checklist) -> dict[int, list]:
-    comments: dict[int, list] = {}
-    for comment in ReviewComment.objects.filter(answer__checklist=checklist).select_related(
-        "review__reviewer"
-    ):
-        comments.setdefault(comment.answer_id, []).append(comment)
-    return comments
+def _reviews_and_remarks(checklist) -> tuple[list, dict[int, list]]:
+    """The checklist's reviews, and their comments by answer (read only when reviewed)."""
+    reviews = list(checklist.reviews.select_related("reviewer").prefetch_related("comments"))
+    remarks: dict[int, list] = {}
+    for review in reviews:
+        for comment in review.comments.all():
+            comment.review = review
+            remarks.setdefault(comment.answer_id, []).append(comment)
+    return reviews, remarks
 
 
 def _shown(rows, request) -> tuple[list, dict]:
@@ -83,12 +85,13 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     practices: dict[int, list] = {}
     for practice in GoodPractice.objects.all():
         practices.setdefault(practice.principle_id, []).append(practice)
+    reviews, remarks = _reviews_and_remarks(checklist)
     all_rows = rows.item_rows(
         answers,
         forms=forms,
         conflicts=conflicts,
         blockers=blockers,
-        remarks=_review_comments(checklist),
+        remarks=remarks,
     )
     shown, filters = _shown(all_rows, request)
     groups = rows.by_principle(shown, principles, scores, practices=practices)
@@ -120,7 +123,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "query_string": request.GET.urlencode(),
         "script_text": SCRIPT_TEXT,
         "response_choices": Response.choices,
-        "past_reviews": list(checklist.reviews.select_related("reviewer")),
+        "past_reviews": reviews,
         "can_review": permissions.can_review(request.user, checklist),
         "owner_choices": owner_choices,
     }

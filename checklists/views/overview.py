@@ -23,14 +23,16 @@ def checklist_overview(user, project) -> dict:
     checklists = list(
         project.checklists.select_related("phase", "submitted_by").order_by("phase__order", "round")
     )
-    scores = scoring.scores_for_checklists([c.pk for c in checklists])
+    scores = scoring.tallied_scores([c.pk for c in checklists])
     principles = list(Principle.objects.all())
     may_review = permissions.can_review_in(user, project)
+    reviews = list(
+        Review.objects.filter(checklist__in=checklists)
+        .select_related("reviewer")
+        .order_by("decided_at", "pk")
+    )
     # The latest decision on each checklist says how it was approved (with conditions?).
-    decisions = {
-        review.checklist_id: review
-        for review in Review.objects.filter(checklist__in=checklists).order_by("decided_at", "pk")
-    }
+    decisions = {review.checklist_id: review for review in reviews}
     rows = []
     for checklist in checklists:
         checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
@@ -59,7 +61,7 @@ def checklist_overview(user, project) -> dict:
         }
         for phase in Phase.objects.all()
     ]
-    today = timezone.localdate()
+    open_points, overdue_points = project.action_points.open_and_overdue(timezone.localdate())
     current = [c for c in checklists if c.phase_id == project.current_phase_id]
     can_start = permissions.can_start_checklist(user, project) and not workflow.start_refusal(
         phase=project.current_phase, existing=current
@@ -73,16 +75,16 @@ def checklist_overview(user, project) -> dict:
         "principles": principles,
         "can_start_checklist": can_start,
         "can_move_to_evaluation": can_move,
-        "endorsement": workflow.endorsement_of(project),
-        "open_action_points": project.action_points.open().count(),
-        "overdue_action_points": project.action_points.overdue(today).count(),
+        "endorsement": workflow.endorsement_among(reviews, checklists),
+        "open_action_points": open_points,
+        "overdue_action_points": overdue_points,
     }
 
 
 def pending_work(user) -> dict:
     """What waits for this user: checklists to review, returned ones, their overdue points."""
     queue = list(permissions.review_queue(user))
-    scores = scoring.scores_for_checklists([c.pk for c in queue])
+    scores = scoring.tallied_scores([c.pk for c in queue])
     principles = list(Principle.objects.all())
     to_review = []
     for checklist in queue:

@@ -85,6 +85,19 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
     """
     forms, conflicts, remarks = forms or {}, conflicts or {}, remarks or {}
     choices = response_choices()
+    saved_by = _("Last saved by %(who)s: %(when)s")
+    # Answers saved in the same minute read the same (the formats show minutes): each
+    # minute is formatted once, and a page of answers saved in a burst formats few.
+    moments: dict = {}
+
+    def saved(answer) -> str:
+        if not answer.updated_at:
+            return ""
+        minute = answer.updated_at.replace(second=0, microsecond=0)
+        if minute not in moments:
+            moments[minute] = when(minute)
+        return saved_by % {"who": display_name(answer.updated_by), "when": moments[minute]}
+
     shown_blockers = {b.answer.pk: b.message for b in blockers}
     blocking = {b.answer.pk for b in workflow.submission_blockers(answers)}
     rows = []
@@ -120,10 +133,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
                 else ("blocking" if answer.pk in blocking else "ready"),
                 "critical_gap": answer.is_critical_gap,
                 "remarks": remarks.get(answer.pk, []),
-                "saved": _("Last saved by %(who)s: %(when)s")
-                % {"who": display_name(answer.updated_by), "when": when(answer.updated_at)}
-                if answer.updated_at
-                else "",
+                "saved": saved(answer),
             }
         )
     return rows

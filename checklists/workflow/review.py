@@ -228,3 +228,12 @@ def endorsement_of(project: Project) -> Review | None:
         .order_by("-decided_at")
         .first()
     )
+
+
+def endorsement_among(reviews, checklists) -> Review | None:
+    """The same endorsement, found among reviews already read (newest decision first)."""
+    endorsement_checklists = {c.pk for c in checklists if c.phase.code == PhaseCode.ENDORSEMENT}
+    approvals = [
+        r for r in reviews if r.checklist_id in endorsement_checklists and r.decision in APPROVALS
+    ]
+    return max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)
