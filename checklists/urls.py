@@ -1,12 +1,16 @@
 from django.urls import path
 
-from .views import action_points, filling, guidance, history, overview, reports, review
+from .views import action_points, filling, guidance, history, offline, overview, reports, review
 
 app_name = "checklists"
 
 urlpatterns = [
     path("", overview.HomeView.as_view(), name="home"),
     path("guidance/", guidance.GuidanceView.as_view(), name="guidance"),
+    # Working without a connection.
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("offline/", offline.offline_page, name="offline"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     # A project's page and what hangs from it.
     path("projects/<id:pk>/", overview.ProjectDetailView.as_view(), name="project"),
     path("projects/<id:project_pk>/checklists/start/", filling.start_checklist, name="start"),

@@ -33,7 +33,7 @@ def start_checklist(request, project_pk):
 # Words the autosave script shows, translated here (the script has no catalogue of its own).
 SCRIPT_TEXT = {
     "saving": gettext_lazy("Saving…"),
-    "saved": gettext_lazy("Saved: %(time)s."),
+    "saved": gettext_lazy("Saved: %(time)s"),
     "notSavedYet": gettext_lazy("Not saved yet: still typing."),
     "retrying": gettext_lazy("Not saved, retrying in %(seconds)s seconds (%(reason)s)."),
     "failed": gettext_lazy("Could not save: %(reason)s"),
@@ -46,6 +46,24 @@ SCRIPT_TEXT = {
     "useTheirs": gettext_lazy("Use their answer"),
     "tookTheirs": gettext_lazy("Their answer is now shown. Nothing else to do."),
     "progress": gettext_lazy("%(answered)s of %(total)s items answered"),
+    "waiting": gettext_lazy("Waiting to be sent: kept on this device."),
+    "notSentYet": gettext_lazy("Not sent yet (%(reason)s): kept on this device."),
+    "offlineOne": gettext_lazy("Offline: %(count)s answer waiting"),
+    "offlineMany": gettext_lazy("Offline: %(count)s answers waiting"),
+    "waitingOne": gettext_lazy("%(count)s answer waiting to be sent"),
+    "waitingMany": gettext_lazy("%(count)s answers waiting to be sent"),
+    "submitNeedsConnection": gettext_lazy(
+        "Submitting for review needs a connection. Your answers are kept on this device; "
+        "submit when the connection is back."
+    ),
+    "submitWaiting": gettext_lazy(
+        "Some answers are not sent yet. Wait until every answer says it is saved, then submit."
+    ),
+    "keptOffline": gettext_lazy(
+        "You are offline. Your answers are kept on this device and will be sent when the "
+        "connection returns."
+    ),
+    "allSaved": gettext_lazy("Every answer is saved."),
 }
 
 FILTERS = {

@@ -1,7 +1,10 @@
-// The checklist page: each answer saves as soon as it changes and says so in words; the
-// fields an answer needs (why it does not apply, the action point) open with it; progress,
-// scores and the "next" links follow. Without this file the page still works: the Save
-// button posts every answer, and the fields an answer needs appear once it is saved.
+// The checklist page: each answer is kept in the browser (static/js/outbox.js) as soon as
+// it changes, then sent; it says "saved" only once the server has said so. Without a
+// connection answers wait, on this device, across reloads and closed tabs, and go in order
+// when the connection returns, each through the server's check that nobody changed the
+// answer meanwhile. The fields an answer needs open with it; progress, scores and the
+// "next" links follow. Without this file the page still works: the Save button posts
+// every answer, and the fields an answer needs appear once it is saved.
 (function () {
   "use strict";
 
@@ -10,10 +13,12 @@
     return;
   }
   const text = JSON.parse(document.getElementById("checklist-text").textContent);
-  const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const user = document.body.dataset.user || "";
+  const outbox = window.pmappOutbox;
   const TYPING_DELAY_MS = 800;
-  const MAX_RETRY_DELAY_MS = 60000;
+  const RETRY_MS = 20000;
   const GAP_RESPONSES = ["partial", "no"];
+  const FIELDS = ["comment", "not_applicable_reason", "action_description", "action_owner", "action_due"];
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_match, key) {
@@ -25,6 +30,10 @@
     return Array.from(form.querySelectorAll(".answer[data-answer]"));
   }
 
+  function itemFor(answer) {
+    return form.querySelector(".answer[data-answer='" + answer + "']");
+  }
+
   function prefixOf(item) {
     return "a" + item.dataset.answer;
   }
@@ -33,22 +42,32 @@
     return item.querySelector("[name='" + prefixOf(item) + "-" + name + "']");
   }
 
+  function codeOf(item) {
+    return item.querySelector("legend code").textContent;
+  }
+
   function currentResponse(item) {
     const checked = item.querySelector("input[type=radio]:checked");
     return checked ? checked.value : "";
   }
 
-  // The reason and the action point: added from the page's templates when an answer needs
-  // them, hidden (values kept) when it no longer does.
+  function csrfToken() {
+    const cookie = document.cookie.split("; ").find(function (part) {
+      return part.indexOf("csrftoken=") === 0;
+    });
+    return cookie ? cookie.split("=")[1] : form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  }
+
+  // --- The fields an answer needs --------------------------------------------------------
+
   function ensureBlock(item, selector, templateId, wanted) {
     let block = item.querySelector(selector);
     if (!block && wanted) {
       const template = document.getElementById(templateId);
-      const html = template.innerHTML.replace(/__prefix__/g, item.dataset.answer);
       const holder = document.createElement("div");
-      holder.innerHTML = html;
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, item.dataset.answer);
       block = holder.firstElementChild;
-      item.querySelector("input[name$='-version']").before(block);
+      field(item, "version").before(block);
     }
     if (block) {
       block.hidden = !wanted;
@@ -67,7 +86,37 @@
     return input ? input.value.trim() : "";
   }
 
-  // What the "next" links look for: the same rules as the server's submission check.
+  // The values an item holds, as the server receives them.
+  function valuesOf(item) {
+    const values = { response: currentResponse(item) };
+    FIELDS.forEach(function (name) {
+      const input = field(item, name);
+      if (input) {
+        values[name] = input.value;
+      }
+    });
+    return values;
+  }
+
+  function showValues(item, values) {
+    item.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.checked = radio.value === values.response;
+    });
+    toggleSections(item);
+    FIELDS.forEach(function (name) {
+      const input = field(item, name);
+      if (input && name in values) {
+        input.value = values[name] === null ? "" : values[name];
+      }
+    });
+    const comment = item.querySelector("details.comment");
+    if (comment && values.comment) {
+      comment.open = true;
+    }
+  }
+
+  // --- Where each item stands: "next" links, statuses, progress --------------------------
+
   function stateOf(item) {
     const response = currentResponse(item);
     if (!response) {
@@ -136,12 +185,12 @@
   function setStatus(item, message, kind) {
     const status = item.querySelector(".save-status");
     status.textContent = message;
-    if (announcer && kind !== "pending") {
-      announcer.textContent = item.querySelector("legend code").textContent + ": " + message;
-    }
-    status.classList.remove("is-error", "is-pending", "is-saved");
+    status.classList.remove("is-error", "is-pending", "is-saved", "is-waiting");
     if (kind) {
       status.classList.add("is-" + kind);
+    }
+    if (announcer && kind !== "pending") {
+      announcer.textContent = codeOf(item) + ": " + message;
     }
     return status;
   }
@@ -180,37 +229,60 @@
     });
   }
 
-  function offerChoice(item, data) {
+  // "Offline: 3 answers waiting", or while they go, "3 answers waiting to be sent".
+  function updateBanner(count) {
+    const banner = document.getElementById("offline-banner");
+    if (!banner) {
+      return;
+    }
+    banner.hidden = count === 0;
+    if (count) {
+      const template = navigator.onLine
+        ? count === 1
+          ? text.waitingOne
+          : text.waitingMany
+        : count === 1
+          ? text.offlineOne
+          : text.offlineMany;
+      banner.textContent = format(template, { count: count });
+    }
+  }
+
+  function refreshBanner() {
+    if (!outbox) {
+      return Promise.resolve();
+    }
+    return outbox
+      .list(user)
+      .then(function (records) {
+        updateBanner(records.length);
+      })
+      .catch(function () {});
+  }
+
+  // --- Conflicts: someone else changed the answer meanwhile ------------------------------
+
+  function offerChoice(item, record, data) {
     const status = setStatus(item, data.message + " ", "error");
     const keepMine = document.createElement("button");
     keepMine.type = "button";
     keepMine.className = "btn btn-sm btn-outline-primary me-1";
     keepMine.textContent = text.keepMine;
     keepMine.addEventListener("click", function () {
-      field(item, "version").value = data.version;
-      save(item);
+      record.baseVersion = data.version;
+      record.conflict = null;
+      outbox.put(record).then(flush);
     });
     const useTheirs = document.createElement("button");
     useTheirs.type = "button";
     useTheirs.className = "btn btn-sm btn-outline-secondary";
     useTheirs.textContent = text.useTheirs;
     useTheirs.addEventListener("click", function () {
-      const values = data.values;
-      item.querySelectorAll("input[type=radio]").forEach(function (radio) {
-        radio.checked = radio.value === values.response;
-      });
-      toggleSections(item);
-      ["comment", "not_applicable_reason", "action_description", "action_owner", "action_due"].forEach(
-        function (name) {
-          const input = field(item, name);
-          if (input) {
-            input.value = values[name] === null ? "" : values[name];
-          }
-        }
-      );
+      showValues(item, data.values);
       field(item, "version").value = data.version;
       item.dataset.state = stateOf(item);
       updateJumps();
+      outbox.remove(user, record.answer).then(refreshBanner);
       setStatus(item, text.tookTheirs, "saved");
     });
     status.appendChild(keepMine);
@@ -218,129 +290,264 @@
     keepMine.focus();
   }
 
-  const state = new WeakMap();
+  // --- Keeping and sending ---------------------------------------------------------------
 
-  function saveState(item) {
-    if (!state.has(item)) {
-      state.set(item, { inFlight: false, again: false, timer: null, retryDelay: 2000 });
-    }
-    return state.get(item);
+  // Every change gets its own number, so that a reply to an older change never removes a
+  // newer one; changes of one item are kept one after the other, never interleaved.
+  let changes = 0;
+  const keeping = new WeakMap();
+  const unkept = new WeakMap(); // changes of an item not yet in the outbox
+
+  function keep(item) {
+    const previous = keeping.get(item) || Promise.resolve();
+    unkept.set(item, (unkept.get(item) || 0) + 1);
+    const kept = previous
+      .catch(function () {})
+      .then(function () {
+        return keepNow(item);
+      })
+      .finally(function () {
+        unkept.set(item, unkept.get(item) - 1);
+      });
+    keeping.set(item, kept);
+    return kept;
   }
 
-  function scheduleRetry(item, reason) {
-    const itemState = saveState(item);
-    const seconds = Math.round(itemState.retryDelay / 1000);
-    setStatus(item, format(text.retrying, { reason: reason, seconds: seconds }), "pending");
-    clearTimeout(itemState.timer);
-    itemState.timer = setTimeout(function () {
-      save(item);
-    }, itemState.retryDelay);
-    itemState.retryDelay = Math.min(itemState.retryDelay * 2, MAX_RETRY_DELAY_MS);
-  }
-
-  function body(item) {
-    const data = new FormData();
-    data.append("csrfmiddlewaretoken", csrfToken);
-    const prefix = prefixOf(item) + "-";
-    item.querySelectorAll("input, select, textarea").forEach(function (input) {
-      if (!input.name || input.name.indexOf(prefix) !== 0) {
-        return;
-      }
-      if (input.type === "radio" && !input.checked) {
-        return;
-      }
-      data.append(input.name, input.value);
+  function keepNow(item) {
+    const answer = item.dataset.answer;
+    changes += 1;
+    const change = Date.now() * 1000 + (changes % 1000);
+    return outbox.get(user, answer).then(function (existing) {
+      const record = {
+        user: user,
+        answer: answer,
+        checklist: form.dataset.checklist,
+        url: form.dataset.saveBase + answer + "/",
+        values: valuesOf(item),
+        // The version the server last acknowledged: what the change is based on.
+        baseVersion: existing ? existing.baseVersion : field(item, "version").value,
+        queuedAt: existing ? existing.queuedAt : Date.now(),
+        change: change,
+      };
+      return outbox.put(record);
     });
-    return data;
   }
 
-  function save(item) {
-    const itemState = saveState(item);
-    clearTimeout(itemState.timer);
-    if (itemState.inFlight) {
-      itemState.again = true;
-      return;
-    }
-    itemState.inFlight = true;
-    itemState.dirty = false;
-    setStatus(item, text.saving, "pending");
-    fetch(form.dataset.saveBase + item.dataset.answer + "/", {
+  // The version the server gave back for this user's own last save of each answer: a later
+  // change of the same answer is based on it, even when it was kept before the reply came.
+  const acknowledged = {};
+
+  function send(record) {
+    const data = new FormData();
+    const prefix = "a" + record.answer + "-";
+    Object.keys(record.values).forEach(function (name) {
+      data.append(prefix + name, record.values[name]);
+    });
+    const base = Math.max(Number(record.baseVersion) || 0, acknowledged[record.answer] || 0);
+    data.append(prefix + "version", base);
+    return fetch(record.url, {
       method: "POST",
-      body: body(item),
+      body: data,
       credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch", Accept: "application/json" },
-    })
-      .then(function (response) {
-        const type = response.headers.get("Content-Type") || "";
-        if (response.redirected || type.indexOf("application/json") === -1) {
-          if (response.status >= 500) {
-            throw new Error(text.serverError);
+      headers: {
+        "X-CSRFToken": csrfToken(),
+        "X-Requested-With": "fetch",
+        Accept: "application/json",
+      },
+    }).then(function (response) {
+      const type = response.headers.get("Content-Type") || "";
+      if (response.redirected || type.indexOf("application/json") === -1) {
+        return { httpStatus: response.status, data: { status: "session", message: text.sessionEnded } };
+      }
+      return response.json().then(function (json) {
+        return { httpStatus: response.status, data: json };
+      });
+    });
+  }
+
+  // What the server said about one record; false stops the round (try again later).
+  function settle(record, result) {
+    const item = itemFor(record.answer);
+    const data = result.data;
+    if (result.httpStatus === 200) {
+      acknowledged[record.answer] = Math.max(acknowledged[record.answer] || 0, data.version);
+      return outbox.get(user, record.answer).then(function (current) {
+        const done =
+          current && current.change === record.change
+            ? outbox.remove(user, record.answer)
+            : current
+              ? outbox.put(Object.assign(current, { baseVersion: data.version }))
+              : Promise.resolve();
+        return done.then(function () {
+          if (item) {
+            field(item, "version").value = data.version;
+            const newer = (current && current.change !== record.change) || unkept.get(item) > 0;
+            if (!newer) {
+              setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
+              item.classList.remove("has-problem");
+            }
+            if (data.progress) {
+              updateProgress(data.progress);
+            }
           }
-          return { httpStatus: response.status, data: { status: "session", message: text.sessionEnded } };
-        }
-        return response.json().then(function (data) {
-          return { httpStatus: response.status, data: data };
+          return true;
         });
-      })
-      .then(function (result) {
-        itemState.inFlight = false;
-        const data = result.data;
-        if (result.httpStatus === 200) {
-          itemState.retryDelay = 2000;
-          field(item, "version").value = data.version;
-          // The server says when, in the user's time zone and format, as the page does.
-          setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
-          item.classList.remove("has-problem");
-          if (data.progress) {
-            updateProgress(data.progress);
-          }
-          if (itemState.again) {
-            itemState.again = false;
-            save(item);
-          }
-        } else if (result.httpStatus >= 500) {
-          scheduleRetry(item, text.serverError);
-        } else if (data.status === "conflict") {
-          offerChoice(item, data);
-        } else {
-          itemState.dirty = true;
-          setStatus(item, format(text.failed, { reason: data.message || text.serverError }), "error");
+      });
+    }
+    if (data.status === "conflict") {
+      record.conflict = data;
+      return outbox.put(record).then(function () {
+        if (item) {
+          offerChoice(item, record, data);
         }
+        return true;
+      });
+    }
+    if (data.status === "session" || result.httpStatus === 403) {
+      if (item) {
+        setStatus(item, format(text.failed, { reason: data.message || text.sessionEnded }), "error");
+      }
+      return false;
+    }
+    if (result.httpStatus >= 500) {
+      if (item) {
+        setStatus(item, format(text.notSentYet, { reason: text.serverError }), "waiting");
+      }
+      return false;
+    }
+    // Refused (a value the server does not accept, or a checklist no longer editable):
+    // kept, with the reason, until the user changes the answer again.
+    record.invalid = data.message || text.serverError;
+    return outbox.put(record).then(function () {
+      if (item) {
+        setStatus(item, format(text.failed, { reason: record.invalid }), "error");
+      }
+      return true;
+    });
+  }
+
+  let flushing = false;
+  let flushAgain = false;
+
+  // Send what waits, oldest first; stop at the first failure of the connection.
+  function flush() {
+    if (!outbox) {
+      return Promise.resolve();
+    }
+    if (flushing) {
+      flushAgain = true;
+      return Promise.resolve();
+    }
+    flushing = true;
+    return outbox
+      .list(user)
+      .then(function (records) {
+        const ready = records.filter(function (record) {
+          return !record.conflict && !record.invalid;
+        });
+        return ready.reduce(function (previous, record) {
+          return previous.then(function (going) {
+            if (!going) {
+              return false;
+            }
+            const item = itemFor(record.answer);
+            if (item) {
+              setStatus(item, text.saving, "pending");
+            }
+            return send(record)
+              .then(function (result) {
+                return settle(record, result);
+              })
+              .catch(function () {
+                if (item) {
+                  setStatus(item, text.waiting, "waiting");
+                }
+                return false;
+              });
+          });
+        }, Promise.resolve(true));
       })
-      .catch(function () {
-        itemState.inFlight = false;
-        itemState.dirty = true;
-        scheduleRetry(item, text.offline);
+      .catch(function () {})
+      .then(function () {
+        flushing = false;
+        return refreshBanner();
+      })
+      .then(function () {
+        if (flushAgain) {
+          flushAgain = false;
+          return flush();
+        }
       });
   }
 
-  // Where each item stands, for the "next" links (the server sets their first targets).
-  items().forEach(function (item) {
+  // Without an outbox (storage refused), an answer goes straight to the server.
+  function sendDirectly(item) {
+    const record = {
+      answer: item.dataset.answer,
+      url: form.dataset.saveBase + item.dataset.answer + "/",
+      values: valuesOf(item),
+      baseVersion: field(item, "version").value,
+    };
+    setStatus(item, text.saving, "pending");
+    return send(record)
+      .then(function (result) {
+        if (result.httpStatus === 200) {
+          field(item, "version").value = result.data.version;
+          setStatus(item, format(text.saved, { time: result.data.saved_at || "" }), "saved");
+          if (result.data.progress) {
+            updateProgress(result.data.progress);
+          }
+        } else {
+          setStatus(item, format(text.failed, { reason: result.data.message || text.serverError }), "error");
+        }
+      })
+      .catch(function () {
+        setStatus(item, format(text.failed, { reason: text.offline }), "error");
+      });
+  }
+
+  const typing = new WeakMap();
+
+  function changed(item) {
     item.dataset.state = stateOf(item);
-  });
+    updateJumps();
+    if (!outbox) {
+      return sendDirectly(item);
+    }
+    // Never "saved" while a change is on its way to the outbox.
+    setStatus(item, navigator.onLine ? text.saving : text.waiting, navigator.onLine ? "pending" : "waiting");
+    return keep(item)
+      .then(function () {
+        setStatus(item, navigator.onLine ? text.saving : text.waiting, navigator.onLine ? "pending" : "waiting");
+        return refreshBanner();
+      })
+      .then(flush)
+      .catch(function () {
+        return sendDirectly(item);
+      });
+  }
 
   items().forEach(function (item) {
+    item.dataset.state = stateOf(item);
     item.addEventListener("change", function (event) {
       if (event.target.type === "radio") {
         toggleSections(item);
       }
-      item.dataset.state = stateOf(item);
-      updateJumps();
-      save(item);
+      clearTimeout(typing.get(item));
+      changed(item);
     });
     item.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA") {
         return;
       }
-      const itemState = saveState(item);
-      itemState.dirty = true;
       setStatus(item, text.notSavedYet, "pending");
-      clearTimeout(itemState.timer);
-      itemState.timer = setTimeout(function () {
-        item.dataset.state = stateOf(item);
-        updateJumps();
-        save(item);
-      }, TYPING_DELAY_MS);
+      clearTimeout(typing.get(item));
+      typing.set(
+        item,
+        setTimeout(function () {
+          changed(item);
+        }, TYPING_DELAY_MS)
+      );
     });
   });
 
@@ -357,12 +564,99 @@
     }
   });
 
+  // Save and Submit: Save sends what waits; Submit needs a connection and every answer
+  // sent first. Without a connection both say so rather than lose the page.
+  let submitter = null;
+  form.addEventListener("click", function (event) {
+    if (event.target.name === "action") {
+      submitter = event.target.value;
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    const message = document.getElementById("action-message");
+    if (submitter === "submit" && form.dataset.sending !== "done") {
+      event.preventDefault();
+      if (!navigator.onLine) {
+        message.textContent = text.submitNeedsConnection;
+        message.hidden = false;
+        return;
+      }
+      flush().then(function () {
+        return outbox ? outbox.list(user) : [];
+      }).then(function (records) {
+        if (records.length) {
+          message.textContent = text.submitWaiting;
+          message.hidden = false;
+          return;
+        }
+        form.dataset.sending = "done";
+        const action = document.createElement("input");
+        action.type = "hidden";
+        action.name = "action";
+        action.value = "submit";
+        form.appendChild(action);
+        form.submit();
+      });
+      return;
+    }
+    if (submitter !== "submit") {
+      event.preventDefault();
+      flush().then(function () {
+        return outbox ? outbox.list(user) : [];
+      }).then(function (records) {
+        message.textContent = records.length ? (navigator.onLine ? text.submitWaiting : text.keptOffline) : text.allSaved;
+        message.hidden = false;
+      });
+    }
+  });
+
+  // On opening the page: what waits from before (a reload, a closed tab) shows, then goes.
+  function restore() {
+    if (!outbox) {
+      return Promise.resolve();
+    }
+    return outbox
+      .list(user)
+      .then(function (records) {
+        records.forEach(function (record) {
+          const item = itemFor(record.answer);
+          if (!item || record.checklist !== form.dataset.checklist) {
+            return;
+          }
+          showValues(item, record.values);
+          item.dataset.state = stateOf(item);
+          if (record.conflict) {
+            offerChoice(item, record, record.conflict);
+          } else if (record.invalid) {
+            setStatus(item, format(text.failed, { reason: record.invalid }), "error");
+          } else {
+            setStatus(item, text.waiting, "waiting");
+          }
+        });
+        updateJumps();
+        updateBanner(records.length);
+      })
+      .catch(function () {});
+  }
+
+  restore().then(function () {
+    if (navigator.onLine) {
+      flush();
+    }
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", refreshBanner);
+  setInterval(function () {
+    if (navigator.onLine) {
+      flush();
+    }
+  }, RETRY_MS);
+
+  // Only text still being typed (not yet kept) would be lost by leaving the page.
   window.addEventListener("beforeunload", function (event) {
-    const unsaved = items().some(function (item) {
-      const itemState = state.get(item);
-      return itemState && (itemState.inFlight || itemState.dirty);
-    });
-    if (unsaved) {
+    if (items().some(function (item) {
+      return item.querySelector(".save-status.is-pending") && typing.get(item);
+    })) {
       event.preventDefault();
       event.returnValue = "";
     }

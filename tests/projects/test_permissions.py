@@ -44,6 +44,10 @@ OWN_ROLES = ["staff_a", "focal_a", "manager_a", "hq_manager"]
 OWN_OFFICE = {
     "checklists:home": (None, [200, 200, 200, 200], None),
     "checklists:guidance": (None, [200, 200, 200, 200], None),
+    # What lets the app work offline: the same for everyone, signed in or not.
+    "checklists:service-worker": (None, [200, 200, 200, 200], [405, 405, 405, 405]),
+    "checklists:offline": (None, [200, 200, 200, 200], None),
+    "checklists:manifest": (None, [200, 200, 200, 200], None),
     "projects:settings": (None, [200, 200, 200, 200], [302, 302, 302, 302]),
     "projects:create": (None, [200, 403, 403, 403], [200, 403, 403, 403]),
     "projects:update": ("project", [200, 403, 403, 403], [200, 403, 403, 403]),
