@@ -66,9 +66,7 @@ def wait_until_sent(page):
 
 
 def changes_of(answers):
-    return AuditEntry.objects.filter(
-        answer__in=answers, action=AuditAction.ANSWER_CHANGED
-    ).count()
+    return AuditEntry.objects.filter(answer__in=answers, action=AuditAction.ANSWER_CHANGED).count()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -118,9 +116,7 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_change_made_meanwhile_by_someone_else_is_shown_as_a_conflict(
-    open_page, site, language
-):
+def test_a_change_made_meanwhile_by_someone_else_is_shown_as_a_conflict(open_page, site, language):
     page, _url = open_checklist(open_page, site, language)
     answers = first_five(site)
     page.context.set_offline(True)
