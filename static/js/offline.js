@@ -23,6 +23,24 @@
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
 
+  // The page for pages never opened, kept in the language the user reads now.
+  try {
+    const language = document.documentElement.lang;
+    if ("caches" in window && navigator.onLine && localStorage.getItem("pmapp-offline-language") !== language) {
+      caches
+        .open("pmapp-shell")
+        .then(function (cache) {
+          return cache.add("/offline/");
+        })
+        .then(function () {
+          localStorage.setItem("pmapp-offline-language", language);
+        })
+        .catch(function () {});
+    }
+  } catch (_error) {
+    // Storage refused: the worker keeps the page it fetched when it was installed.
+  }
+
   // Another user on this device: nothing kept for the previous one may show.
   try {
     const previous = localStorage.getItem("pmapp-user");

@@ -12,14 +12,15 @@
 // (static/js/offline.js): they hold one user's data.
 "use strict";
 
-const PAGES = "pmapp-pages";
+const PAGES = "pmapp-pages"; // one user's pages: forgotten at sign-out
 const STATIC = "pmapp-static";
+const SHELL = "pmapp-shell"; // the page for pages never opened: no one's data
 const OFFLINE_PAGE = "/offline/";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches
-      .open(PAGES)
+      .open(SHELL)
       .then(function (cache) {
         return cache.add(OFFLINE_PAGE);
       })
@@ -69,7 +70,10 @@ function fromNetworkFirst(request, cacheName) {
     .catch(function () {
       return caches.open(cacheName).then(function (cache) {
         return cache.match(request).then(function (kept) {
-          return kept || (pages ? cache.match(OFFLINE_PAGE) : Response.error());
+          if (kept || !pages) {
+            return kept || Response.error();
+          }
+          return caches.match(OFFLINE_PAGE, { cacheName: SHELL });
         });
       });
     });

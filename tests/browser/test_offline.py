@@ -162,17 +162,18 @@ def test_a_change_made_meanwhile_by_someone_else_is_shown_as_a_conflict(open_pag
     assert Answer.objects.get(pk=answers[2].pk).response == "yes"
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 def test_a_connection_lost_in_the_middle_of_sending_loses_nothing_and_doubles_nothing(
-    open_page, site
+    open_page, site, language
 ):
-    page, _url = open_checklist(open_page, site, "en")
+    page, _url = open_checklist(open_page, site, language)
     context = page.context
     answers = first_five(site)
     context.set_offline(True)
     answer_yes(page, answers)
     page.wait_for_function(
         "(text) => document.getElementById('offline-banner').textContent.includes(text)",
-        arg=WAITING["en"],
+        arg=WAITING[language],
     )
     sent = []
 
@@ -203,8 +204,14 @@ def test_a_connection_lost_in_the_middle_of_sending_loses_nothing_and_doubles_no
     assert changes_of(answers) == 5  # the third was sent again, and not stored twice
 
 
-def test_signing_out_with_answers_waiting_asks_first_and_forgets_the_pages(open_page, site):
-    page, url = open_checklist(open_page, site, "en")
+SIGN_OUT_WARNING = {"en": "1 answer is not sent yet", "fr": "1 réponse n'est pas encore envoyée"}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_signing_out_with_answers_waiting_asks_first_and_forgets_the_pages(
+    open_page, site, language
+):
+    page, url = open_checklist(open_page, site, language)
     page.context.set_offline(True)
     answer_yes(page, first_five(site)[:1])
     page.wait_for_function("() => !document.getElementById('offline-banner').hidden")
@@ -213,7 +220,7 @@ def test_signing_out_with_answers_waiting_asks_first_and_forgets_the_pages(open_
     page.click("#logout-form button[type=submit]")
     warning = page.locator("#logout-warning")
     warning.wait_for()
-    assert "1 answer is not sent yet" in warning.inner_text()
+    assert SIGN_OUT_WARNING[language] in warning.inner_text()
     assert "/accounts/login/" not in page.url
     with page.expect_navigation():
         page.click("#logout-form button[type=submit]")  # "Sign out anyway"
@@ -228,3 +235,22 @@ def test_signing_out_with_answers_waiting_asks_first_and_forgets_the_pages(open_
     page.wait_for_timeout(1000)
     assert not Answer.objects.filter(updated_by=site["colleague"]).exists()
     assert page.locator("#offline-banner").is_hidden()
+
+
+NEEDS_CONNECTION = {"en": "This page needs a connection", "fr": "Cette page demande une connexion"}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_page_never_opened_says_it_needs_a_connection(open_page, site, language, axe_source):
+    page, _url = open_checklist(open_page, site, language)
+    page.context.set_offline(True)
+    page.goto("/guidance/")  # never opened on this device
+    assert NEEDS_CONNECTION[language] in page.locator("h1").inner_text()
+    assert violations(page, axe_source) == []
+    # Submitting needs a connection, and says so instead of failing.
+    page.go_back()
+    page.click("button[name=action][value=submit]")
+    message = page.locator("#action-message")
+    message.wait_for()
+    assert message.is_visible() and message.inner_text()
+    assert violations(page, axe_source) == []
