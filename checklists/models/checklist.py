@@ -198,6 +198,12 @@ class Answer(models.Model):
                 name="answer_response_valid",
             ),
         ]
+        indexes = [
+            # The portfolio's list of critical gaps looks for "no" answers of some checklists.
+            models.Index(
+                fields=["checklist"], condition=Q(response="no"), name="answer_no_by_checklist"
+            )
+        ]
 
     def __str__(self):
         return f"{self.item.code}: {self.response or '-'}"

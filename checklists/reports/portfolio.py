@@ -75,7 +75,8 @@ class PortfolioFilterForm(forms.Form):
         offices = Office.objects.filter(projects__in=projects).distinct()
         self.fields["office"].queryset = offices
         self.fields["region"].queryset = Region.objects.filter(offices__in=offices).distinct()
-        donors = projects.exclude(donor="").values_list("donor", flat=True).distinct()
+        # No ordering in the query: ordered by date, "distinct" would repeat each donor.
+        donors = set(projects.exclude(donor="").order_by().values_list("donor", flat=True))
         self.fields["donor"].choices = [("", _("All"))] + [(d, d) for d in sorted(donors)]
         for name in ("office", "region", "sector", "phase"):
             self.fields[name].empty_label = _("All")

@@ -408,3 +408,12 @@ def test_project_page_and_pdf_draw_the_same_chart(client, endorsed_project, mana
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
     assert str(report["chart"]) in page  # one chart code path for the browser and the PDF
     assert ">75</text>" in page and ">100</text>" in page
+
+
+def test_the_donor_filter_offers_each_donor_once(client, hq_manager, office_a):
+    for n in range(6):
+        make_project(office=office_a, donor="ECHO" if n % 2 else "BHA")
+    client.force_login(hq_manager)
+    form = client.get(reverse("checklists:dashboard")).context["form"]
+    donors = [value for value, _label in form.fields["donor"].choices if value]
+    assert donors == ["BHA", "ECHO"]
