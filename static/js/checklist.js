@@ -431,8 +431,8 @@
 
   // Send what waits, oldest first; stop at the first failure of the connection.
   function flush() {
-    if (!outbox) {
-      return Promise.resolve();
+    if (!outbox || !navigator.onLine) {
+      return refreshBanner(); // offline: everything waits; the "online" event sends it
     }
     if (flushing) {
       flushAgain = true;

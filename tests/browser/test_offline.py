@@ -84,7 +84,7 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
         arg=WAITING[language],
     )
     item = page.locator(f".answer[data-answer='{answers[0].pk}'] .save-status")
-    assert KEPT[language] in item.inner_text()
+    item.filter(has_text=KEPT[language]).wait_for()
     assert Answer.objects.filter(pk__in=[a.pk for a in answers], response="yes").count() == 0
     assert violations(page, axe_source) == []  # the offline state is accessible too
 
