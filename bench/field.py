@@ -34,18 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SERVER_ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": "field-bench-only-" + "k" * 40,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "false",
-    "SESSION_COOKIE_SECURE": "false",
-    "CSRF_COOKIE_SECURE": "false",
-    "SECURE_HSTS_SECONDS": "0",
-    "LOG_LEVEL": "WARNING",
-    # A new PostgreSQL connection per request costs more than the page: keep them.
-    "DB_CONN_MAX_AGE": "600",
-}
+from bench.server import SERVER_ENV, serve  # noqa: E402
+
 os.environ.update(SERVER_ENV)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmapp.settings")
 
@@ -159,31 +149,6 @@ def hundred_item_checklist(project, user) -> Checklist:
 
 
 # --- Servers and clients ------------------------------------------------------------------
-
-
-def serve(wsgi: str, port: int, settings_module: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            wsgi,
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
-            return process
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"{wsgi} did not start on port {port}")
 
 
 class Session:
@@ -388,8 +353,8 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     cast = prepare()
     connection.close()
-    app = serve("pmapp.wsgi", APP_PORT, "pmapp.settings")
-    floor = serve("bench.floor:application", FLOOR_PORT, "bench.floor")
+    app = serve("pmapp.wsgi", APP_PORT)
+    floor = serve("bench.floor:application", FLOOR_PORT, settings_module="bench.floor")
     try:
         session = Session("field.staff")
         lines = page_figures(session, cast) + transfer_figures(session, cast)

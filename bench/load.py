@@ -17,7 +17,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -28,16 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SERVER_ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": "load-test-only-" + "k" * 40,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "false",
-    "SESSION_COOKIE_SECURE": "false",
-    "CSRF_COOKIE_SECURE": "false",
-    "SECURE_HSTS_SECONDS": "0",
-    "LOG_LEVEL": "WARNING",
-}
+from bench.server import SERVER_ENV, serve  # noqa: E402
+
 os.environ.update(SERVER_ENV)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmapp.settings")
 
@@ -164,30 +155,9 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     cast = prepare(args.users)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "pmapp.wsgi",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-    )
+    server = serve("pmapp.wsgi", args.port, threads=4)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(base + "/accounts/login/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
         results = []
         deadline = time.monotonic() + args.seconds
         users = [VirtualUser(base, name, checklist, deadline, results) for name, checklist in cast]

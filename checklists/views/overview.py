@@ -15,6 +15,35 @@ from ..models import ActionPoint, ChecklistStatus, Decision, Phase, Principle, R
 from ..reports.charts import checklist_chart
 
 
+def _status_label(checklist, decision) -> str:
+    """The checklist's status, saying "approved with conditions" where it was."""
+    if (
+        checklist.status == ChecklistStatus.APPROVED
+        and decision is not None
+        and decision.decision == Decision.APPROVED_WITH_CONDITIONS
+    ):
+        return decision.get_decision_display()
+    return checklist.get_status_display()
+
+
+def _checklist_rows(checklists, reviews, principles, *, may_review) -> list[dict]:
+    scores = scoring.tallied_scores([c.pk for c in checklists])
+    decisions = {review.checklist_id: review for review in reviews}  # the latest of each
+    rows = []
+    for checklist in checklists:
+        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
+        rows.append(
+            {
+                "checklist": checklist,
+                "status_label": _status_label(checklist, decisions.get(checklist.pk)),
+                "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
+                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
+                "overall": checklist_scores.overall,
+            }
+        )
+    return rows
+
+
 def checklist_overview(user, project) -> dict:
     """Each phase with its checklists, scores and ratings; action point counts.
 
@@ -23,36 +52,15 @@ def checklist_overview(user, project) -> dict:
     checklists = list(
         project.checklists.select_related("phase", "submitted_by").order_by("phase__order", "round")
     )
-    scores = scoring.tallied_scores([c.pk for c in checklists])
     principles = list(Principle.objects.all())
-    may_review = permissions.can_review_in(user, project)
     reviews = list(
         Review.objects.filter(checklist__in=checklists)
         .select_related("reviewer")
         .order_by("decided_at", "pk")
     )
-    # The latest decision on each checklist says how it was approved (with conditions?).
-    decisions = {review.checklist_id: review for review in reviews}
-    rows = []
-    for checklist in checklists:
-        checklist_scores = scores.get(checklist.pk) or scoring.ChecklistScores()
-        decision = decisions.get(checklist.pk)
-        with_conditions = (
-            checklist.status == ChecklistStatus.APPROVED
-            and decision is not None
-            and decision.decision == Decision.APPROVED_WITH_CONDITIONS
-        )
-        rows.append(
-            {
-                "checklist": checklist,
-                "status_label": decision.get_decision_display()
-                if with_conditions
-                else checklist.get_status_display(),
-                "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
-                "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
-                "overall": checklist_scores.overall,
-            }
-        )
+    rows = _checklist_rows(
+        checklists, reviews, principles, may_review=permissions.can_review_in(user, project)
+    )
     phases = [
         {
             "phase": phase,

@@ -16,15 +16,11 @@ RESPONSE_LABELS = dict(Response.choices)
 
 
 def stored_values(answer) -> dict[str, str]:
-    """The answer's values as the page's inputs hold them (the AnswerForm's initial)."""
+    """The answer's values as the page's inputs hold them: the owner by id, and the version."""
     action = answer.current_action_point
     return {
-        "response": answer.response,
-        "comment": answer.comment,
-        "not_applicable_reason": answer.not_applicable_reason,
-        "action_description": action.description if action else "",
+        **workflow.answer_snapshot(answer),
         "action_owner": str(action.owner_id) if action and action.owner_id else "",
-        "action_due": action.due_date.isoformat() if action and action.due_date else "",
         "version": str(answer.version),
     }
 
@@ -77,6 +73,29 @@ def in_page_order(answers, principles) -> list:
     )
 
 
+class LastSaved:
+    """ "Last saved by Layla Hassan: Nov. 29, 2026, 8:54 a.m." for each answer of a page.
+
+    Answers saved in the same minute read the same (the formats show minutes): each minute
+    is formatted once, and a page of answers saved in a burst formats few.
+    """
+
+    def __init__(self):
+        self.template = _("Last saved by %(who)s: %(when)s")
+        self.moments: dict = {}
+
+    def __call__(self, answer) -> str:
+        if not answer.updated_at:
+            return ""
+        minute = answer.updated_at.replace(second=0, microsecond=0)
+        if minute not in self.moments:
+            self.moments[minute] = when(minute)
+        return self.template % {
+            "who": display_name(answer.updated_by),
+            "when": self.moments[minute],
+        }
+
+
 def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None) -> list[dict]:
     """One row per answer, in page order.
 
@@ -85,19 +104,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
     """
     forms, conflicts, remarks = forms or {}, conflicts or {}, remarks or {}
     choices = response_choices()
-    saved_by = _("Last saved by %(who)s: %(when)s")
-    # Answers saved in the same minute read the same (the formats show minutes): each
-    # minute is formatted once, and a page of answers saved in a burst formats few.
-    moments: dict = {}
-
-    def saved(answer) -> str:
-        if not answer.updated_at:
-            return ""
-        minute = answer.updated_at.replace(second=0, microsecond=0)
-        if minute not in moments:
-            moments[minute] = when(minute)
-        return saved_by % {"who": display_name(answer.updated_by), "when": moments[minute]}
-
+    saved = LastSaved()
     shown_blockers = {b.answer.pk: b.message for b in blockers}
     blocking = {b.answer.pk for b in workflow.submission_blockers(answers)}
     rows = []

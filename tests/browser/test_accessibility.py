@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from checklists import workflow
-from checklists.models import ActionPoint, Phase
-from projects.models import Profile, Project, Role
+from checklists.models import ActionPoint
+from projects.models import Profile, Role, Sector
 
-from ..factories import make_office, make_user
+from ..factories import make_office, make_user, start_project_checklist
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -20,17 +20,9 @@ def world(transactional_db, framework):
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
     make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
     make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana")
-    project = Project.objects.create(
-        code="IRQ-A11Y-01",
-        title="Accessible shelter",
-        office=office,
-        donor="ECHO",
-        start_date=datetime.date(2026, 1, 1),
-        end_date=datetime.date(2026, 12, 31),
-        current_phase=Phase.objects.get(code="design"),
+    project, checklist = start_project_checklist(
+        office=office, staff=staff, code="IRQ-A11Y-01", title="Accessible shelter", donor="ECHO"
     )
-    project.sectors.set([1])
-    checklist = workflow.start_checklist(project=project, user=staff)
     for index, answer in enumerate(checklist.answers.all()):
         values = workflow.AnswerInput(response="yes")
         if index == 0:
@@ -45,16 +37,13 @@ def world(transactional_db, framework):
             checklist=checklist, answer_id=answer.pk, user=staff, values=values, based_on_version=0
         )
     workflow.submit_checklist(checklist=checklist, user=staff)
-    draft_project = Project.objects.create(
+    _draft_project, draft = start_project_checklist(
+        office=office,
+        staff=staff,
         code="IRQ-A11Y-02",
         title="Draft project",
-        office=office,
-        start_date=datetime.date(2026, 1, 1),
-        end_date=datetime.date(2026, 12, 31),
-        current_phase=Phase.objects.get(code="design"),
+        sectors=list(Sector.objects.filter(pk=2)),
     )
-    draft_project.sectors.set([2])
-    draft = workflow.start_checklist(project=draft_project, user=staff)
     ActionPoint.objects.create(
         project=project, description="Condition", owner=staff, due_date=datetime.date(2026, 2, 1)
     )

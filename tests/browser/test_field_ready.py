@@ -1,14 +1,11 @@
 """The field-ready checklist and review pages, in a real browser, on a laptop and on phones."""
 
-import datetime
-
 import pytest
 
-from checklists import workflow
-from checklists.models import Answer, ChecklistStatus, Phase
-from projects.models import Profile, Project, Role
+from checklists.models import Answer, ChecklistStatus
+from projects.models import Profile, Role
 
-from ..factories import make_office, make_user
+from ..factories import answer_everything, make_office, make_user, start_project_checklist
 
 
 @pytest.fixture
@@ -16,31 +13,14 @@ def field(transactional_db, framework):
     office = make_office(code="IRQ", name="Iraq country office")
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
     make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
-    project = Project.objects.create(
-        code="IRQ-FLD-01",
-        title="Field-ready shelter",
-        office=office,
-        start_date=datetime.date(2026, 1, 1),
-        end_date=datetime.date(2026, 12, 31),
-        current_phase=Phase.objects.get(code="design"),
+    project, checklist = start_project_checklist(
+        office=office, staff=staff, code="IRQ-FLD-01", title="Field-ready shelter"
     )
-    project.sectors.set([1])
-    checklist = workflow.start_checklist(project=project, user=staff)
     return {"staff": staff, "project": project, "checklist": checklist}
 
 
 def submitted(field):
-    checklist, staff = field["checklist"], field["staff"]
-    for answer in checklist.answers.all():
-        workflow.save_answer(
-            checklist=checklist,
-            answer_id=answer.pk,
-            user=staff,
-            values=workflow.AnswerInput(response="yes"),
-            based_on_version=0,
-        )
-    workflow.submit_checklist(checklist=checklist, user=staff)
-    return checklist
+    return answer_everything(field["checklist"], field["staff"])
 
 
 def on_one_row(boxes) -> bool:

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from checklists import workflow
-from checklists.models import Answer, AuditAction, AuditEntry, Phase
-from projects.models import Profile, Project, Role
+from checklists.models import Answer, AuditAction, AuditEntry
+from projects.models import Profile, Role
 
-from ..factories import make_office, make_user
+from ..factories import make_office, make_user, start_project_checklist
 from .test_accessibility import violations
 
 WAITING = {"en": "Offline: 5 answers waiting", "fr": "Hors ligne : 5 réponses en attente"}
@@ -23,16 +23,9 @@ def site(transactional_db, framework):
     office = make_office(code="IRQ", name="Iraq country office")
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
     colleague = make_user(office=office, role=Role.STAFF, username="rami", first_name="Rami")
-    project = Project.objects.create(
-        code="IRQ-OFF-01",
-        title="Offline shelter",
-        office=office,
-        start_date=datetime.date(2026, 1, 1),
-        end_date=datetime.date(2026, 12, 31),
-        current_phase=Phase.objects.get(code="design"),
+    _project, checklist = start_project_checklist(
+        office=office, staff=staff, code="IRQ-OFF-01", title="Offline shelter"
     )
-    project.sectors.set([1])
-    checklist = workflow.start_checklist(project=project, user=staff)
     return {"staff": staff, "colleague": colleague, "checklist": checklist}
 
 
@@ -58,6 +51,17 @@ def answer_yes(page, answers):
         page.locator(f".answer[data-answer='{answer.pk}'] input[value=yes]").check()
 
 
+def answer_five_offline(page, answers, language):
+    """Without a connection, answer five items "yes"; the page says all five wait."""
+    assert len(answers) == 5
+    page.context.set_offline(True)
+    answer_yes(page, answers)
+    page.wait_for_function(
+        "(text) => document.getElementById('offline-banner').textContent.includes(text)",
+        arg=WAITING[language],
+    )
+
+
 def wait_until_sent(page):
     page.wait_for_function("() => document.getElementById('offline-banner').hidden")
     page.wait_for_function(
@@ -77,12 +81,7 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
     context = page.context
     answers = first_five(site)
 
-    context.set_offline(True)
-    answer_yes(page, answers)
-    page.wait_for_function(
-        "(text) => document.getElementById('offline-banner').textContent.includes(text)",
-        arg=WAITING[language],
-    )
+    answer_five_offline(page, answers, language)
     item = page.locator(f".answer[data-answer='{answers[0].pk}'] .save-status")
     item.filter(has_text=KEPT[language]).wait_for()
     assert Answer.objects.filter(pk__in=[a.pk for a in answers], response="yes").count() == 0
@@ -119,12 +118,7 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
 def test_a_change_made_meanwhile_by_someone_else_is_shown_as_a_conflict(open_page, site, language):
     page, _url = open_checklist(open_page, site, language)
     answers = first_five(site)
-    page.context.set_offline(True)
-    answer_yes(page, answers)
-    page.wait_for_function(
-        "(text) => document.getElementById('offline-banner').textContent.includes(text)",
-        arg=WAITING[language],
-    )
+    answer_five_offline(page, answers, language)
     # Meanwhile a colleague, online, answers the third item "no".
     workflow.save_answer(
         checklist=site["checklist"],
@@ -169,12 +163,7 @@ def test_a_connection_lost_in_the_middle_of_sending_loses_nothing_and_doubles_no
     page, _url = open_checklist(open_page, site, language)
     context = page.context
     answers = first_five(site)
-    context.set_offline(True)
-    answer_yes(page, answers)
-    page.wait_for_function(
-        "(text) => document.getElementById('offline-banner').textContent.includes(text)",
-        arg=WAITING[language],
-    )
+    answer_five_offline(page, answers, language)
     sent = []
 
     def drop_after_the_server_saved(route):
