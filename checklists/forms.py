@@ -13,7 +13,7 @@ from projects.forms import DateInput, ModelChoiceField
 from projects.templatetags.people import display_name
 
 from .models import ActionPoint, Answer, Decision, Phase, Response
-from .workflow import AnswerInput, answer_snapshot, input_snapshot
+from .workflow import AnswerInput, answer_snapshot, input_snapshot, response_refusal
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -113,6 +113,15 @@ class AnswerForm(forms.Form):
         super().__init__(*args, prefix=f"a{answer.pk}", **kwargs)
         # Read when a posted owner is checked, not before.
         self.fields["action_owner"].choices = owners.choices
+
+    def clean_response(self):
+        response = self.cleaned_data["response"]
+        if self.answer.item_id is None:
+            return response  # an autosave: save_answer checks it against the item it locks
+        refusal = response_refusal(self.answer.item, response)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return response
 
     def display_values(self) -> dict[str, str]:
         """Each field's current value as the text to put back in the page's inputs."""

@@ -28,10 +28,12 @@ def _item_signature(item: dict) -> tuple:
         item["principle"],
         item["order"],
         bool(item["critical"]),
+        bool(item["not_applicable"]),
         tuple(sorted(item["sectors"])),
         tuple(sorted(item["topics"])),
         tuple(item["question"].get(lang, "") for lang in LANGUAGE_CODES),
         tuple(item["guidance"].get(lang, "") for lang in LANGUAGE_CODES),
+        tuple(item["source"].get(lang, "") for lang in LANGUAGE_CODES),
     )
 
 
@@ -45,6 +47,8 @@ def read_framework_file(path: Path) -> dict:
         item.setdefault("sectors", [])
         item.setdefault("topics", [])
         item.setdefault("critical", False)
+        item.setdefault("not_applicable", True)
+        item.setdefault("source", {})
     return content
 
 
@@ -60,6 +64,7 @@ def _signatures_in_database(framework: Framework) -> set[tuple]:
                 "principle": item.principle.code,
                 "order": item.order,
                 "critical": item.critical,
+                "not_applicable": item.not_applicable_allowed,
                 "sectors": [s.code for s in item.sectors.all()],
                 "topics": [t.code for t in item.topics.all()],
                 "question": {
@@ -68,6 +73,7 @@ def _signatures_in_database(framework: Framework) -> set[tuple]:
                 "guidance": {
                     lang: getattr(item, f"guidance_{lang}") or "" for lang in LANGUAGE_CODES
                 },
+                "source": {lang: getattr(item, f"source_{lang}") or "" for lang in LANGUAGE_CODES},
             }
         )
         for item in items
@@ -109,10 +115,11 @@ def load_framework_file(path: Path) -> tuple[Framework, str]:
             "principle": principles[entry["principle"]],
             "order": entry["order"],
             "critical": entry["critical"],
+            "not_applicable_allowed": entry["not_applicable"],
         }
         for lang in LANGUAGE_CODES:
-            fields[f"question_{lang}"] = entry["question"].get(lang, "")
-            fields[f"guidance_{lang}"] = entry["guidance"].get(lang, "")
+            for text in ("question", "guidance", "source"):
+                fields[f"{text}_{lang}"] = entry[text].get(lang, "")
         item, _created = Item.objects.update_or_create(
             framework=framework, code=entry["code"], defaults=fields
         )

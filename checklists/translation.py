@@ -25,7 +25,7 @@ class FrameworkTranslation(TranslationOptions):
 
 @register(Item)
 class ItemTranslation(TranslationOptions):
-    fields = ("question", "guidance")
+    fields = ("question", "guidance", "source")
 
 
 @register(GoodPractice)

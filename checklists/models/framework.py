@@ -167,6 +167,23 @@ class Item(models.Model):
         default=False,
         help_text=_("A critical item answered 'no' is flagged in every view and report."),
     )
+    not_applicable_allowed = models.BooleanField(
+        _("may be answered “not applicable”"),
+        default=True,
+        help_text=_(
+            "Untick for items that apply to every project, such as protection from sexual "
+            "exploitation and abuse and data protection."
+        ),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The standard the item comes from, as a citation a user can look up, for example "
+            "“IASC Six Core Principles on PSEA (2019)”."
+        ),
+    )
     sectors = models.ManyToManyField(
         "projects.Sector",
         related_name="items",

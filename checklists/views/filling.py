@@ -286,6 +286,11 @@ def answer_save(request, pk, answer_pk):
         payload = {**details, "when": details["when"].isoformat() if details["when"] else None}
         payload["action_due"] = details["values"]["action_due"]
         return JsonResponse({"status": "conflict", "message": message, **payload}, status=409)
+    except workflow.RefusedResponse as error:
+        errors = {"response": [error.message]}
+        return JsonResponse(
+            {"status": "invalid", "message": error.message, "errors": errors}, status=400
+        )
     except workflow.WorkflowError as error:
         return JsonResponse({"status": "locked", "message": error.message}, status=409)
     except Answer.DoesNotExist:

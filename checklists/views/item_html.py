@@ -22,6 +22,7 @@ def page_labels(owner_choices) -> dict[str, str]:
         "critical": escape(_("Critical")),
         "critical_gap": escape(_("Critical gap: a critical item is answered “no”.")),
         "guidance": escape(_("Guidance")),
+        "source": escape(_("Source:")),
         "add_comment": escape(_("Add a comment")),
         "comment": escape(_("Comment")),
         "na": escape(_("Why does this item not apply?")),
@@ -116,9 +117,14 @@ def editable_item(row, labels) -> SafeString:
     critical = (
         f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
     )
+    source = (
+        f"<p class=item-source>{labels['source']} <cite>{escape(row['source'])}</cite></p>"
+        if row["source"]
+        else ""
+    )
     guidance = (
         f"<details><summary>{labels['guidance']}</summary>"
-        f"<p>{escape(row['guidance'])}</p></details>"
+        f"<p>{escape(row['guidance'])}</p>{source}</details>"
         if row["guidance"]
         else ""
     )

@@ -26,6 +26,8 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
         "scores": scores,
         "groups": rows.by_principle(item_rows, principles, scores),
         "critical_gaps": [row for row in item_rows if row["critical_gap"]],
+        # A critical item said not to apply is read first too, with its reason.
+        "critical_not_applicable": [row for row in item_rows if row["critical_not_applicable"]],
         "review_form": forms["review_form"],
         "conditions": forms["conditions"],
         "item_comments": item_comments,

@@ -35,6 +35,13 @@ def response_choices() -> list[tuple[str, str]]:
     return [(value, escape(str(label))) for value, label in Response.choices]
 
 
+def item_choices(item, choices) -> list[tuple[str, str]]:
+    """The responses this item accepts: "not applicable" only where it may apply."""
+    if item.not_applicable_allowed:
+        return choices
+    return [(value, label) for value, label in choices if value != Response.NOT_APPLICABLE]
+
+
 def response_radios(prefix: str, current: str, choices) -> SafeString:
     """The four responses of one item as large labelled radios.
 
@@ -51,9 +58,9 @@ def response_radios(prefix: str, current: str, choices) -> SafeString:
     )
 
 
-def item_texts(item) -> tuple[str, str, str]:
-    """An item's question, guidance and topics in the active language. Kept on the item,
-    which a published framework keeps in memory: read once per language."""
+def item_texts(item) -> tuple[str, str, str, str]:
+    """An item's question, guidance, topics and source in the active language. Kept on the
+    item, which a published framework keeps in memory: read once per language."""
     language = get_language()
     texts = item.__dict__.setdefault("_page_texts", {})
     if language not in texts:
@@ -61,6 +68,7 @@ def item_texts(item) -> tuple[str, str, str]:
             item.question,
             item.guidance,
             " · ".join(t.name for t in item.topics.all()),
+            item.source,
         )
     return texts[language]
 
@@ -114,16 +122,17 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
         values = form.display_values() if form is not None else stored_values(answer)
         action = answer.current_action_point
         prefix = f"a{answer.pk}"
-        question, guidance, topics = item_texts(item)
+        question, guidance, topics, source = item_texts(item)
         rows.append(
             {
                 "answer": answer,
                 "pk": str(answer.pk),
                 "prefix": prefix,
-                "radios": response_radios(prefix, values["response"], choices),
+                "radios": response_radios(prefix, values["response"], item_choices(item, choices)),
                 "code": item.code,
                 "question": question,
                 "guidance": guidance,
+                "source": source,
                 "critical": item.critical,
                 "topics": topics,
                 "principle_id": item.principle_id,
@@ -139,6 +148,8 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
                 if not answer.response
                 else ("blocking" if answer.pk in blocking else "ready"),
                 "critical_gap": answer.is_critical_gap,
+                "critical_not_applicable": item.critical
+                and answer.response == Response.NOT_APPLICABLE,
                 "remarks": remarks.get(answer.pk, []),
                 "saved": saved(answer),
             }

@@ -7,7 +7,7 @@ beforehand (``start_refusal``, ``editing_refusal``, ``decision_refusal``,
 ``evaluation_refusal``), so pages offer only what the workflow would accept.
 """
 
-from .errors import StaleAnswer, WorkflowError
+from .errors import RefusedResponse, StaleAnswer, WorkflowError
 from .filling import (
     AnswerInput,
     Blocker,
@@ -16,6 +16,8 @@ from .filling import (
     editing_refusal,
     input_snapshot,
     mark_action_point_done,
+    not_applicable_problem,
+    response_refusal,
     save_answer,
     start_checklist,
     start_refusal,
@@ -40,6 +42,7 @@ __all__ = [
     "AnswerInput",
     "Blocker",
     "Condition",
+    "RefusedResponse",
     "StaleAnswer",
     "SubmissionBlocked",
     "WorkflowError",
@@ -55,6 +58,8 @@ __all__ = [
     "input_snapshot",
     "mark_action_point_done",
     "move_to_evaluation",
+    "not_applicable_problem",
+    "response_refusal",
     "publish_framework",
     "save_answer",
     "start_checklist",

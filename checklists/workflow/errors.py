@@ -16,6 +16,10 @@ class WorkflowError(Exception):
         self.message = message
 
 
+class RefusedResponse(WorkflowError):
+    """A response the item does not accept ("not applicable" where everything applies)."""
+
+
 class StaleAnswer(Exception):
     """The answer changed since the user loaded it; carries the current answer."""
 

@@ -26,7 +26,7 @@ from ..models import (
     PhaseCode,
     Response,
 )
-from .errors import StaleAnswer, WorkflowError
+from .errors import RefusedResponse, StaleAnswer, WorkflowError
 from .frameworks import current_framework
 from .locks import lock_answer, lock_checklist, lock_project
 
@@ -121,6 +121,36 @@ def input_snapshot(values: AnswerInput) -> dict[str, str]:
     }
 
 
+# "At least a sentence": a critical item said not to apply needs a real explanation.
+CRITICAL_REASON_MIN_WORDS = 5
+
+
+def response_refusal(item, response: str) -> str | None:
+    """Why this response cannot be given to this item, if so."""
+    if response == Response.NOT_APPLICABLE and not item.not_applicable_allowed:
+        return _(
+            "This item applies to every project: it cannot be answered “not applicable”. "
+            "Choose yes, partially or no."
+        )
+    return None
+
+
+def not_applicable_problem(answer: Answer) -> str | None:
+    """What is missing from a "not applicable" answer before it can be submitted."""
+    refusal = response_refusal(answer.item, answer.response)
+    if refusal:
+        return refusal
+    reason = answer.not_applicable_reason.strip()
+    if not reason:
+        return _("Say why this item does not apply.")
+    if answer.item.critical and len(reason.split()) < CRITICAL_REASON_MIN_WORDS:
+        return _(
+            "This item is critical: explain in a full sentence (at least %(count)s words) "
+            "why it does not apply."
+        ) % {"count": CRITICAL_REASON_MIN_WORDS}
+    return None
+
+
 def editing_refusal(checklist: Checklist) -> str | None:
     """Why the answers of this checklist cannot change now, if so."""
     if checklist.is_editable:
@@ -171,6 +201,9 @@ def save_answer(
         refusal = editing_refusal(checklist)
         if refusal:
             raise WorkflowError(refusal)
+        refusal = response_refusal(answer.item, values.response)
+        if refusal:
+            raise RefusedResponse(refusal)
         before = answer_snapshot(answer)
         wanted = input_snapshot(values)
         if before == wanted:
@@ -230,10 +263,10 @@ def submission_blockers(answers) -> list[Blocker]:
         action = getattr(answer, "action_point", None)
         if not answer.response:
             blockers.append(Blocker(answer, _("Not answered yet.")))
-        elif (
-            answer.response == Response.NOT_APPLICABLE and not answer.not_applicable_reason.strip()
+        elif answer.response == Response.NOT_APPLICABLE and (
+            problem := not_applicable_problem(answer)
         ):
-            blockers.append(Blocker(answer, _("Say why this item does not apply.")))
+            blockers.append(Blocker(answer, problem))
         elif answer.response in GAP_RESPONSES and (action is None or not action.is_complete):
             blockers.append(
                 Blocker(

@@ -73,7 +73,9 @@ def test_cash_project_gets_cash_items(staff_a, office_a):
     project = make_project(office=office_a, sectors=[Sector.objects.get(code="cash")])
     checklist = workflow.start_checklist(project=project, user=staff_a)
     codes = set(checklist.answers.values_list("item__code", flat=True))
-    assert "DES-ACC-05" in codes and "DES-SAF-02" not in codes
+    assert "DES-ACC-05" in codes and "CSH-01" in codes  # cash items
+    assert "SHL-01" not in codes and "WASH-01" not in codes  # other sectors' items
+    assert "DES-SAF-02" in codes  # common to every sector since v2
 
 
 @pytest.mark.parametrize("user_fixture", ["focal_a", "manager_a"])

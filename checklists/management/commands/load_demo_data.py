@@ -213,7 +213,7 @@ class Command(BaseCommand):
                     checklist=checklist,
                     answer_id=answer.pk,
                     user=staff,
-                    values=self._demo_answer(index, staff, project),
+                    values=self._demo_answer(index, staff, project, answer.item),
                     based_on_version=0,
                 )
             if last and target_phase != PhaseCode.ENDORSEMENT:
@@ -238,7 +238,7 @@ class Command(BaseCommand):
                 )
 
     @staticmethod
-    def _demo_answer(index, owner, project):
+    def _demo_answer(index, owner, project, item):
         due = project.start_date + datetime.timedelta(days=60 + index)
         if index % 5 == 3:
             return workflow.AnswerInput(
@@ -248,7 +248,7 @@ class Command(BaseCommand):
                 action_owner=owner,
                 action_due=due,
             )
-        if index % 7 == 6:
+        if index % 7 == 6 and item.not_applicable_allowed:
             return workflow.AnswerInput(
                 response="na", not_applicable_reason="The project has no activity of this kind."
             )
