@@ -122,7 +122,10 @@ def hundred_item_checklist(project, user) -> Checklist:
             question_fr=source[n % len(source)].question_fr,
             guidance_en=source[n % len(source)].guidance_en,
             guidance_fr=source[n % len(source)].guidance_fr,
+            source_en=source[n % len(source)].source_en,
+            source_fr=source[n % len(source)].source_fr,
             critical=source[n % len(source)].critical,
+            not_applicable_allowed=source[n % len(source)].not_applicable_allowed,
         )
         for n in range(ITEMS)
     )

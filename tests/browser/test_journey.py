@@ -140,7 +140,11 @@ def test_full_journey(open_page, cast, language, live_server):
     pdf = pypdf.PdfReader(pdf_download.value.path())
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert CODE in text
-    assert ("Protection compliance report" if language == "en" else "Rapport de conformité") in text
+    assert (
+        "Protection compliance report"
+        if language == "en"
+        else "Rapport de suivi de l'intégration de la protection"
+    ) in text
     manager.goto("/portfolio/")
     manager.click("button[name=kind][value=portfolio_xlsx]")
     manager.locator("#report-download").wait_for(state="visible")

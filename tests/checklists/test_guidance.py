@@ -38,4 +38,4 @@ def test_guidance_in_french(client, staff_a):
     body = client.get(reverse("checklists:guidance")).content.decode()
     assert "Bosnie-Herzégovine" in body
     assert "Garantir la redevabilité" in body
-    assert "Inclusion des personnes handicapées" in body
+    assert "Inclusion des personnes en situation de handicap" in body

@@ -133,7 +133,7 @@ def test_project_pdf_in_french(client, endorsed_project, manager_a):
     text = flat(
         pdf_text(client.get(reverse("checklists:project-report", args=[project.pk])).content)
     )
-    assert "Rapport de conformité en matière de protection" in text
+    assert "Rapport de suivi de l'intégration de la protection" in text
     assert "Validé le" in text
     assert "Garantir un accès significatif" in text
     assert "Population cible" in text
@@ -334,7 +334,7 @@ def test_portfolio_pdf_in_french(client, hq_manager, portfolio, prepare):
     client.force_login(hq_manager)
     client.post(reverse("switch-language"), {"language": "fr", "next": "/"})
     text = flat(pdf_text(prepare("portfolio_pdf")))
-    assert "Rapport de protection du portefeuille" in text
+    assert "Rapport sur l'intégration de la protection – portefeuille" in text
     assert "A-1" in text and "B-1" in text
     assert "Scores par bureau et par principe" in text
 
