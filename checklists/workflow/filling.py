@@ -198,11 +198,9 @@ def save_answer(
     with transaction.atomic():
         answer = lock_answer(checklist, answer_id)
         answer.principle_counts = None
-        refusal = editing_refusal(checklist)
-        if refusal:
+        if refusal := editing_refusal(checklist):
             raise WorkflowError(refusal)
-        refusal = response_refusal(answer.item, values.response)
-        if refusal:
+        if refusal := response_refusal(answer.item, values.response):
             raise RefusedResponse(refusal)
         before = answer_snapshot(answer)
         wanted = input_snapshot(values)
