@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -74,6 +75,8 @@ FILTERS = {
 
 def _reviews_and_remarks(checklist) -> tuple[list, dict[int, list]]:
     """The checklist's reviews, and their comments by answer (read only when reviewed)."""
+    if checklist.submitted_at is None:
+        return [], {}  # never submitted, so never reviewed
     reviews = list(checklist.reviews.select_related("reviewer").prefetch_related("comments"))
     remarks: dict[int, list] = {}
     for review in reviews:
@@ -120,8 +123,10 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     if editable:
         labels = item_html.page_labels(owner_choices)
-        for row in shown:
-            row["html"] = item_html.editable_item(row, labels)
+        for group in groups:  # one string per principle: the template prints it as it is
+            group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
+                "".join(item_html.editable_item(row, labels) for row in group["rows"])
+            )
     context = {
         "checklist": checklist,
         "project": checklist.project,

@@ -3,13 +3,15 @@
 A checklist page holds up to 150 items of a dozen inputs each; printed by the template
 language, they were most of the page's time (every variable looked up, localised and
 escaped one by one). Here each item is a few f-strings over values escaped once. The markup
-is the one of templates/checklists/checklist.html, which prints it with ``{{ row.html }}``;
-tests/checklists/test_autosave.py and the browser tests check what it contains. Every value
-that comes from a person is escaped; the rest are fixed codes, numbers and escaped labels.
+is the one of templates/checklists/checklist.html, which prints each principle's items as
+one string (``{{ group.html }}``); tests/checklists/test_autosave.py and the browser tests
+check what it contains. Every value that comes from a person is escaped; the rest are fixed
+codes, numbers and escaped labels.
 """
 
+from html import escape  # Django's escape gives the same text, through a lazy-string check
+
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,7 @@ def page_labels(owner_choices) -> dict[str, str]:
 
 
 def _problems(messages) -> str:
-    return "".join(f'<p class="item-problem">{escape(m)}</p>' for m in messages)
+    return "".join(f'<p class="item-problem">{escape(str(m))}</p>' for m in messages)
 
 
 def _errors(row, field: str) -> tuple[str, str]:
@@ -100,9 +102,8 @@ def _notes(row, labels) -> str:
             f"{escape(remark.text).replace(chr(10), '<br>')}</p>"
         )
     if row["blocker"]:
-        parts.append(
-            f'<p class="item-problem" id="{row["prefix"]}-blocker">{escape(row["blocker"])}</p>'
-        )
+        blocker = escape(str(row["blocker"]))
+        parts.append(f'<p class="item-problem" id="{row["prefix"]}-blocker">{blocker}</p>')
     if row["conflict"]:
         parts.append(
             render_to_string("includes/answer_conflict.html", {"conflict": row["conflict"]})
@@ -110,24 +111,39 @@ def _notes(row, labels) -> str:
     return "".join(parts)
 
 
+def _item_text_html(row, labels) -> tuple[str, str]:
+    """The legend and the guidance of an item, the same for every answer to it in one
+    language: written once and kept on the item (a published framework's items stay in
+    memory), so a page of 100 items escapes only what people typed."""
+    item = row["answer"].item
+    cache = item.__dict__.setdefault("_page_html", {})
+    key = (row["language"], labels["critical"], labels["guidance"], labels["source"])
+    if key not in cache:
+        code = escape(row["code"])
+        critical = (
+            f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
+        )
+        legend = f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
+        source = (
+            f"<p class=item-source>{labels['source']} <cite>{escape(row['source'])}</cite></p>"
+            if row["source"]
+            else ""
+        )
+        guidance = (
+            f"<details><summary>{labels['guidance']}</summary>"
+            f"<p>{escape(row['guidance'])}</p>{source}</details>"
+            if row["guidance"]
+            else ""
+        )
+        cache[key] = (legend, guidance)
+    return cache[key]
+
+
 def editable_item(row, labels) -> SafeString:
     """One item of the checklist page, to fill in."""
     prefix, values = row["prefix"], row["values"]
     problem = " has-problem" if row["blocker"] or row["errors"] or row["conflict"] else ""
-    critical = (
-        f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
-    )
-    source = (
-        f"<p class=item-source>{labels['source']} <cite>{escape(row['source'])}</cite></p>"
-        if row["source"]
-        else ""
-    )
-    guidance = (
-        f"<details><summary>{labels['guidance']}</summary>"
-        f"<p>{escape(row['guidance'])}</p>{source}</details>"
-        if row["guidance"]
-        else ""
-    )
+    legend, guidance = _item_text_html(row, labels)
     comment_problems = (row["errors"] or {}).get("comment")
     comment = _textarea(
         prefix,
@@ -158,8 +174,7 @@ def editable_item(row, labels) -> SafeString:
     code = escape(row["code"])
     return mark_safe(  # noqa: S308 - every value above is escaped or a fixed code
         f'<fieldset class="answer{problem}" id="item-{code}" data-answer={row["pk"]}>'
-        f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
-        f"{_notes(row, labels)}"
+        f"{legend}{_notes(row, labels)}"
         f"<div class=responses>{row['radios']}</div>{response_problems}"
         f"{guidance}<details class=comment{opened}><summary>"
         f"{labels['add_comment']}</summary>{comment}</details>{na_reason}{action}"

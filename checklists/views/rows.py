@@ -115,6 +115,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
     saved = LastSaved()
     shown_blockers = {b.answer.pk: b.message for b in blockers}
     blocking = {b.answer.pk for b in workflow.submission_blockers(answers)}
+    language = get_language()
     rows = []
     for answer in answers:
         item = answer.item
@@ -130,6 +131,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
                 "prefix": prefix,
                 "radios": response_radios(prefix, values["response"], item_choices(item, choices)),
                 "code": item.code,
+                "language": language,
                 "question": question,
                 "guidance": guidance,
                 "source": source,
