@@ -80,6 +80,31 @@ def _signatures_in_database(framework: Framework) -> set[tuple]:
     }
 
 
+def write_items(framework: Framework, entries: list[dict]) -> None:
+    """Make the framework's items those of ``entries`` (the file format); a draft only."""
+    phases = {p.code: p for p in Phase.objects.all()}
+    principles = {p.code: p for p in Principle.objects.all()}
+    sectors = {s.code: s for s in Sector.objects.all()}
+    topics = {t.code: t for t in Topic.objects.all()}
+    framework.items.exclude(code__in=[entry["code"] for entry in entries]).delete()
+    for entry in entries:
+        fields = {
+            "phase": phases[entry["phase"]],
+            "principle": principles[entry["principle"]],
+            "order": entry["order"],
+            "critical": entry["critical"],
+            "not_applicable_allowed": entry["not_applicable"],
+        }
+        for lang in LANGUAGE_CODES:
+            for text in ("question", "guidance", "source"):
+                fields[f"{text}_{lang}"] = entry[text].get(lang, "")
+        item, _created = Item.objects.update_or_create(
+            framework=framework, code=entry["code"], defaults=fields
+        )
+        item.sectors.set([sectors[code] for code in entry["sectors"]])
+        item.topics.set([topics[code] for code in entry["topics"]])
+
+
 @transaction.atomic
 def load_framework_file(path: Path) -> tuple[Framework, str]:
     """Create, update or confirm the framework version in ``path``; publish it.
@@ -101,30 +126,10 @@ def load_framework_file(path: Path) -> tuple[Framework, str]:
             )
         return framework, "unchanged"
 
-    phases = {p.code: p for p in Phase.objects.all()}
-    principles = {p.code: p for p in Principle.objects.all()}
-    sectors = {s.code: s for s in Sector.objects.all()}
-    topics = {t.code: t for t in Topic.objects.all()}
     for lang in LANGUAGE_CODES:
         setattr(framework, f"name_{lang}", content["name"].get(lang, ""))
     framework.save()
-    framework.items.exclude(code__in=[item["code"] for item in content["items"]]).delete()
-    for entry in content["items"]:
-        fields = {
-            "phase": phases[entry["phase"]],
-            "principle": principles[entry["principle"]],
-            "order": entry["order"],
-            "critical": entry["critical"],
-            "not_applicable_allowed": entry["not_applicable"],
-        }
-        for lang in LANGUAGE_CODES:
-            for text in ("question", "guidance", "source"):
-                fields[f"{text}_{lang}"] = entry[text].get(lang, "")
-        item, _created = Item.objects.update_or_create(
-            framework=framework, code=entry["code"], defaults=fields
-        )
-        item.sectors.set([sectors[code] for code in entry["sectors"]])
-        item.topics.set([topics[code] for code in entry["topics"]])
+    write_items(framework, content["items"])
     if framework.status == FrameworkStatus.DRAFT:
         workflow.publish_framework(framework=framework)
         framework.refresh_from_db()

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import action_points, filling, guidance, history, offline, overview, reports, review
+from .views import (
+    action_points,
+    authoring,
+    filling,
+    guidance,
+    history,
+    offline,
+    overview,
+    reports,
+    review,
+)
 
 app_name = "checklists"
 
@@ -33,6 +43,34 @@ urlpatterns = [
     path("checklists/<id:pk>/review/", review.checklist_review, name="review"),
     path("checklists/<id:pk>/history/", history.checklist_history, name="checklist-history"),
     path("action-points/<id:pk>/done/", action_points.action_point_done, name="action-point-done"),
+    # Framework versions, for the HQ protection unit.
+    path("frameworks/", authoring.framework_list, name="frameworks"),
+    path("frameworks/import/", authoring.framework_import, name="framework-import"),
+    path("frameworks/<id:pk>/", authoring.framework_detail, name="framework"),
+    path(
+        "frameworks/<id:pk>/export.xlsx",
+        authoring.framework_export,
+        {"file_format": "xlsx"},
+        name="framework-export-xlsx",
+    ),
+    path(
+        "frameworks/<id:pk>/export.json",
+        authoring.framework_export,
+        {"file_format": "json"},
+        name="framework-export-json",
+    ),
+    path("frameworks/<id:pk>/compare/", authoring.framework_compare, name="framework-compare"),
+    path("frameworks/<id:pk>/publish/", authoring.framework_publish, name="framework-publish"),
+    path(
+        "frameworks/<id:pk>/new-draft/", authoring.framework_new_draft, name="framework-new-draft"
+    ),
+    path("frameworks/<id:pk>/items/new/", authoring.item_edit, name="framework-item-add"),
+    path("frameworks/<id:pk>/items/<id:item_pk>/", authoring.item_edit, name="framework-item"),
+    path(
+        "frameworks/<id:pk>/items/<id:item_pk>/retire/",
+        authoring.item_retire,
+        name="framework-item-retire",
+    ),
     # The portfolio of managers.
     path("portfolio/", reports.dashboard, name="dashboard"),
     path("portfolio/files/", reports.request_portfolio_file, name="portfolio-file-request"),

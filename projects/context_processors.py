@@ -22,5 +22,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     return {
         "nav_portfolio": bool(user and permissions.can_view_portfolio(user)),
+        "nav_frameworks": bool(user and permissions.can_author_frameworks(user)),
         "offline_text": OFFLINE_TEXT,
     }

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,9 +76,9 @@ class RequestBodyMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = upload_limit(request)
         if limit is not None and length > limit:
-            return too_large(request)
+            return too_large(request, limit)
         charset = request.content_params.get("charset")
         if charset:
             try:
@@ -97,8 +98,21 @@ class RequestBodyMiddleware:
         return None
 
 
-def too_large(request):
-    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+# A framework workbook may weigh up to 5 MB (its view says so when it is larger); a little
+# more is let through so that the view, not this middleware, gives that message.
+FILE_UPLOAD_LIMIT = 6 * 1024 * 1024
+
+
+def upload_limit(request) -> int | None:
+    """The largest body accepted: forms are small; a framework file may be larger."""
+    if request.path == reverse("checklists:framework-import"):
+        return FILE_UPLOAD_LIMIT
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def too_large(request, limit=None):
+    limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    megabytes = limit / (1024 * 1024)
     return error_response(
         request,
         status=413,

@@ -73,6 +73,8 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Programme staff")
     FOCAL_POINT = "focal_point", _("Protection focal point")
     MANAGER = "manager", _("Manager")
+    # The HQ protection unit: exports, imports, edits and publishes framework versions.
+    FRAMEWORK_EDITOR = "framework_editor", _("Framework editor")
 
 
 class Membership(models.Model):

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from checklists.models import ActionPoint, Checklist, ChecklistStatus, ReportFile
+from checklists.models import ActionPoint, Checklist, ChecklistStatus, Framework, Item, ReportFile
 
 from .models import Membership, Office, Project, Role
 
@@ -246,4 +246,30 @@ def get_report_file_for_user(user, pk) -> ReportFile:
     try:
         return ReportFile.objects.get(pk=pk, requested_by=user)
     except (ReportFile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_author_frameworks(user) -> bool:
+    """Framework editors (the HQ protection unit; a membership with that role) export,
+    import, edit and publish framework versions, which every office uses."""
+    return user.is_authenticated and (
+        user.is_superuser or any(m.role == Role.FRAMEWORK_EDITOR for m in _memberships(user))
+    )
+
+
+def get_framework_for_editor(user, pk) -> Framework:
+    """A framework version, for a framework editor (403 for anyone else)."""
+    require(can_author_frameworks(user))
+    try:
+        return Framework.objects.get(pk=pk)
+    except (Framework.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_item_for_editor(user, framework, pk) -> Item:
+    """An item of that framework version, for a framework editor."""
+    require(can_author_frameworks(user))
+    try:
+        return framework.items.get(pk=pk)
+    except (Item.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

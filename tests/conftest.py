@@ -83,6 +83,11 @@ def hq_manager(hq_office):
 
 
 @pytest.fixture
+def framework_editor(hq_office):
+    return make_user(office=hq_office, role=Role.FRAMEWORK_EDITOR, username="framework_editor")
+
+
+@pytest.fixture
 def project_a(office_a):
     return make_project(office=office_a, code="IRQ-SHL-01", title="Shelter repairs in Ninewa")
 

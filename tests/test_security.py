@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from checklists import workflow
-from checklists.models import ActionPoint, Decision, ReportFile
+from checklists.models import ActionPoint, Decision, Framework, ReportFile
 
 from .factories import make_checklist
 
@@ -138,7 +138,10 @@ def foreign_world(office_b, outsider_b, project_b):
     approved = make_checklist(
         project=project_b, user=outsider_b, item_count=1, phase_code="evaluation"
     )
+    framework = Framework.objects.get(status="published")
     return {
+        "framework": framework,
+        "item": framework.items.first(),
         "project": project_b,
         "checklist": checklist,
         "answer": answer,
@@ -176,7 +179,9 @@ def foreign_kwargs(name, converters, world):
         return by_name[name]
     kwargs = {}
     for converter in converters:
-        if converter == "project_pk" or (converter == "pk" and name.startswith("projects:")):
+        if name.startswith("checklists:framework"):  # not an office's: editors only (403)
+            kwargs[converter] = world["item" if converter == "item_pk" else "framework"].pk
+        elif converter == "project_pk" or (converter == "pk" and name.startswith("projects:")):
             kwargs[converter] = world["project"].pk
         elif converter == "pk":
             kwargs[converter] = world["checklist"].pk

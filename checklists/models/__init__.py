@@ -13,6 +13,8 @@ from .checklist import (
 )
 from .framework import (
     Framework,
+    FrameworkAuditAction,
+    FrameworkAuditEntry,
     FrameworkStatus,
     GoodPractice,
     Item,
@@ -37,6 +39,8 @@ __all__ = [
     "CriticalGap",
     "Decision",
     "Framework",
+    "FrameworkAuditAction",
+    "FrameworkAuditEntry",
     "FrameworkStatus",
     "GoodPractice",
     "Item",

@@ -237,3 +237,38 @@ class GoodPractice(models.Model):
 
     def __str__(self):
         return f"{self.country}: {self.text[:60]}"
+
+
+class FrameworkAuditAction(models.TextChoices):
+    EXPORTED = "exported", _("Exported")
+    IMPORTED = "imported", _("Imported as a draft")
+    DRAFT_STARTED = "draft_started", _("New draft started")
+    ITEM_ADDED = "item_added", _("Item added")
+    ITEM_CHANGED = "item_changed", _("Item changed")
+    ITEM_RETIRED = "item_retired", _("Item retired")
+    PUBLISHED = "published", _("Published")
+
+
+class FrameworkAuditEntry(models.Model):
+    """What a framework editor did to a framework version. Never edited, never deleted."""
+
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("framework"),
+    )
+    actor = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    action = models.CharField(_("what"), max_length=20, choices=FrameworkAuditAction.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("framework audit entry")
+        verbose_name_plural = _("framework audit entries")
+
+    def __str__(self):
+        return f"{self.framework} {self.action}"

@@ -146,7 +146,7 @@ def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
         ]
 
 
-def _safe_cell(value):
+def safe_cell(value):
     # A cell starting with = + - @ would run as a formula in a spreadsheet program.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -163,7 +163,7 @@ def workbook_bytes(projects, *, today: datetime.date) -> bytes:
     ):
         sheet = workbook.create_sheet(title=title[:31])
         for line in lines:
-            sheet.append([_safe_cell(value) for value in line])
+            sheet.append([safe_cell(value) for value in line])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -183,7 +183,7 @@ def csv_rows(lines: Iterator[list]) -> Iterator[str]:
             [
                 ""
                 if v is None
-                else (v.isoformat() if isinstance(v, datetime.date) else _safe_cell(v))
+                else (v.isoformat() if isinstance(v, datetime.date) else safe_cell(v))
                 for v in line
             ]
         )

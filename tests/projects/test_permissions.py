@@ -71,6 +71,18 @@ OWN_OFFICE = {
     "checklists:portfolio-file": ("report", [403, 403, 200, 404], None),
     "checklists:portfolio-file-download": ("report", [403, 403, 200, 404], None),
     "checklists:portfolio-file-retry": ("report", [405] * 4, [403, 403, 302, 404]),
+    # Framework authoring: the HQ protection unit only (tests/checklists/test_authoring.py).
+    "checklists:frameworks": (None, [403] * 4, None),
+    "checklists:framework-import": (None, [405] * 4, [403] * 4),
+    "checklists:framework": ("framework", [403] * 4, None),
+    "checklists:framework-export-xlsx": ("framework", [403] * 4, None),
+    "checklists:framework-export-json": ("framework", [403] * 4, None),
+    "checklists:framework-compare": ("framework", [403] * 4, None),
+    "checklists:framework-publish": ("framework", [405] * 4, [403] * 4),
+    "checklists:framework-new-draft": ("framework", [405] * 4, [403] * 4),
+    "checklists:framework-item-add": ("framework", [403] * 4, [403] * 4),
+    "checklists:framework-item": ("framework_item", [403] * 4, [403] * 4),
+    "checklists:framework-item-retire": ("framework_item", [405] * 4, [403] * 4),
 }
 
 
@@ -109,7 +121,12 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
     report.filename = "own.xlsx"
     report.save()
     prefix = f"ap{action_point.pk}"
+    from checklists.models import Framework
+
+    framework = Framework.objects.get(status="published")
     objects = {
+        "framework": {"pk": framework.pk},
+        "framework_item": {"pk": framework.pk, "item_pk": framework.items.first().pk},
         "project": {"pk": project_a.pk},
         "draft": {"pk": draft.pk},
         "answer": {"pk": draft.pk, "answer_pk": answer.pk},

@@ -39,6 +39,7 @@ USERS = [
     ("focal.jordan", "Claire", "Dubois", "fr", [("JOR", Role.FOCAL_POINT)], False),
     ("manager.jordan", "Samir", "Nasser", "en", [("JOR", Role.MANAGER)], False),
     ("manager.hq", "Ana", "Pereira", "en", [("HQ", Role.MANAGER)], False),
+    ("editor.hq", "Fatima", "Mansour", "fr", [("HQ", Role.FRAMEWORK_EDITOR)], False),
     ("admin", "Site", "Administrator", "en", [], True),
 ]
 TIME_ZONES = {"IRQ": "Asia/Baghdad", "JOR": "Asia/Amman", "HQ": "Europe/Zurich"}
