@@ -20,6 +20,7 @@ def world(transactional_db, framework):
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
     make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
     make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana")
+    make_user(office=hq, role=Role.FRAMEWORK_EDITOR, username="fatima", first_name="Fatima")
     project, checklist = start_project_checklist(
         office=office, staff=staff, code="IRQ-A11Y-01", title="Accessible shelter", donor="ECHO"
     )
@@ -47,7 +48,13 @@ def world(transactional_db, framework):
     ActionPoint.objects.create(
         project=project, description="Condition", owner=staff, due_date=datetime.date(2026, 2, 1)
     )
-    return {"project": project, "checklist": checklist, "draft": draft}
+    framework_draft = workflow.start_new_framework_version(framework=workflow.current_framework())
+    return {
+        "project": project,
+        "checklist": checklist,
+        "draft": draft,
+        "framework_draft": framework_draft,
+    }
 
 
 def violations(page, axe_source):
@@ -109,6 +116,13 @@ def test_main_pages_have_no_wcag_violations(
         ],
         "omar": ["/", f"/checklists/{checklist.pk}/review/"],
         "ana": ["/portfolio/"],
+        "fatima": [
+            "/frameworks/",
+            f"/frameworks/{world['framework_draft'].pk}/",
+            f"/frameworks/{world['framework_draft'].pk}/compare/",
+            f"/frameworks/{world['framework_draft'].pk}/items/"
+            f"{world['framework_draft'].items.first().pk}/",
+        ],
     }
     for username, urls in pages_by_user.items():
         context.clear_cookies()
