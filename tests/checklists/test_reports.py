@@ -339,6 +339,27 @@ def test_portfolio_pdf_in_french(client, hq_manager, portfolio, prepare):
     assert "Scores par bureau et par principe" in text
 
 
+def test_portfolio_project_table_fits_its_landscape_pages(client, hq_manager, portfolio, prepare):
+    """Eleven columns do not fit a portrait A4: the table is printed on landscape pages, and
+    its last columns (all principles, overdue action points) are inside the page."""
+    client.force_login(hq_manager)
+    reader = pypdf.PdfReader(io.BytesIO(prepare("portfolio_pdf")))
+    table_pages = [p for p in reader.pages if "One row per project" in flat(p.extract_text())]
+    assert table_pages
+    for page in table_pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert width > height  # landscape
+        seen = []
+
+        def visitor(text, cm, tm, font_dict, font_size, seen=seen):
+            if text.strip():
+                seen.append(tm[4] * cm[0] + cm[4])
+
+        page.extract_text(visitor_text=visitor)
+        assert max(seen) < width, (max(seen), width)  # no text starts beyond the page
+    assert float(reader.pages[0].mediabox.width) < float(reader.pages[0].mediabox.height)
+
+
 def test_dashboard_queries_do_not_grow_with_projects(
     client, hq_manager, office_a, office_b, staff_a, query_count
 ):
