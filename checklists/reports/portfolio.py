@@ -102,7 +102,9 @@ class PortfolioFilterForm(forms.Form):
         if data["endorsement"]:
             endorsed = _endorsed()
             projects = projects.filter(endorsed if data["endorsement"] == "endorsed" else ~endorsed)
-        return projects.distinct()
+        # Only the sector filter (many to many) can repeat a project; DISTINCT elsewhere only
+        # makes every query built on the projects slower.
+        return projects.distinct() if data["sector"] else projects
 
 
 def _endorsed() -> Exists:
@@ -175,16 +177,33 @@ def _heat_map(tallies, project_ids, principles) -> tuple[list[dict], int]:
     return heat_map, sum(c.critical_gaps for c in office_counts.values())
 
 
-def _open_critical_gaps(tallies):
-    """The critical gaps not closed; only checklists whose tallies show one are searched."""
-    gap_checklists = tallies.filter(
+def _open_critical_gaps(projects, tallies, limit: int) -> list:
+    """The first ``limit`` critical gaps not closed, by project code and item code.
+
+    Only checklists whose tallies show a gap are searched, and of those only the checklists
+    of the first ``limit`` projects (by code) with a gap: the first ``limit`` rows can come
+    from no other project, and a region of thousands of projects is not sorted whole.
+    """
+    gap_tallies = tallies.filter(
         Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
-    ).values("checklist_id")
-    return (
+    )
+    # Projects in code order, each asked whether it has a gap, until enough are found.
+    first_projects = list(
+        projects.filter(Exists(gap_tallies.filter(checklist__project=OuterRef("pk"))))
+        .order_by("code")
+        .values_list("pk", "code")[:limit]
+    )
+    # Read as a short list of ids: as a subquery, the planner scans every "no" answer first.
+    gap_checklists = list(
+        gap_tallies.filter(
+            checklist__project_id__in=[pk for pk, _code in first_projects]
+        ).values_list("checklist_id", flat=True)
+    )
+    return list(
         Answer.objects.filter(checklist_id__in=gap_checklists)
         .open_critical_gaps()
         .select_related("item", "checklist__project", "checklist__phase", "action_point__owner")
-        .order_by("checklist__project__code", "item__code")
+        .order_by("checklist__project__code", "item__code")[:limit]
     )
 
 
@@ -256,7 +275,7 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             ],
             "heat_map": heat_map,
             "critical_count": critical_count,
-            "critical_gaps": list(_open_critical_gaps(tallies)[:LIST_LIMIT]),
+            "critical_gaps": _open_critical_gaps(projects, tallies, LIST_LIMIT),
             "overdue_count": overdue.count(),
             "overdue": list(
                 overdue.select_related("project", "owner", "answer__item").order_by("due_date")[

@@ -360,6 +360,34 @@ def test_portfolio_project_table_fits_its_landscape_pages(client, hq_manager, po
     assert float(reader.pages[0].mediabox.width) < float(reader.pages[0].mediabox.height)
 
 
+def test_dashboard_lists_the_first_open_critical_gaps_by_project_code(
+    client, hq_manager, office_a, staff_a, monkeypatch
+):
+    from checklists.models import ActionPoint
+    from checklists.reports import portfolio
+
+    monkeypatch.setattr(portfolio, "LIST_LIMIT", 2)
+    gaps = {}
+    for code in ("GAP-C", "GAP-A", "CLOSED", "GAP-B", "DRAFT"):
+        project = make_project(office=office_a, code=code)
+        status = ChecklistStatus.DRAFT if code == "DRAFT" else ChecklistStatus.SUBMITTED
+        checklist = answered_checklist(project, staff_a, ["no", "yes"], critical=[0], status=status)
+        gaps[code] = checklist.answers.get(response="no")
+    ActionPoint.objects.create(
+        project=gaps["CLOSED"].checklist.project,
+        answer=gaps["CLOSED"],
+        description="Fixed",
+        owner=staff_a,
+        due_date=datetime.date(2026, 1, 1),
+        done_on=datetime.date(2026, 1, 2),
+    )
+    scoring.refresh_tallies([gaps["CLOSED"].checklist_id])
+    client.force_login(hq_manager)
+    listed = client.get(reverse("checklists:dashboard")).context["critical_gaps"]
+    # "CLOSED" sorts first but its gap is closed; the draft is not reported; the limit holds.
+    assert [answer.checklist.project.code for answer in listed] == ["GAP-A", "GAP-B"]
+
+
 def test_dashboard_queries_do_not_grow_with_projects(
     client, hq_manager, office_a, office_b, staff_a, query_count
 ):
