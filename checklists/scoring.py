@@ -42,6 +42,13 @@ class Rating:
         RED: _("Red: serious gaps"),
         NOT_RATED: _("Not rated yet"),
     }
+    # The word alone, where a legend beside a wide table says what it means.
+    WORDS = {
+        GREEN: _("Green"),
+        AMBER: _("Amber"),
+        RED: _("Red"),
+        NOT_RATED: _("Not rated"),
+    }
 
 
 @dataclass
@@ -103,6 +110,10 @@ class Score:
     @property
     def rating_label(self):
         return Rating.LABELS[self.rating]
+
+    @property
+    def rating_word(self):
+        return Rating.WORDS[self.rating]
 
 
 @dataclass
