@@ -412,7 +412,10 @@ def content_problems(content: dict) -> list[Problem]:
                         row,
                         column,
                         _("“%(value)s” is not a %(column)s code. Choose one from the list.")
-                        % {"value": value or "", "column": column},
+                        % {
+                            "value": value or "",
+                            "column": {"phase": _("phase"), "principle": _("principle")}[column],
+                        },
                     )
                 )
         for value in item["sectors"]:

@@ -147,6 +147,7 @@ def test_problems_are_said_in_french(client, framework_editor):
     assert response.status_code == 400
     assert "Rien n&#x27;a été créé." in body or "Rien n'a été créé." in body
     assert "Le champ « question » en français est manquant." in body
+    assert "« planning » n&#x27;est pas un code de phase." in body
 
 
 @pytest.mark.parametrize(
