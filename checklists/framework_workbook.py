@@ -32,6 +32,8 @@ MAX_SECTORS = 3
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Fewer common items than this in a phase and principle leaves a checklist without substance.
 MIN_ITEMS_PER_CELL = 4
+# More would make checklists no one can fill (v2 has 154); it also bounds what an import writes.
+MAX_ITEMS = 1000
 ITEMS_SHEET = "Items"
 YES, NO = "yes", "no"
 
@@ -379,6 +381,15 @@ def _item_from_row(cells, header: list[str], problems: list[Problem]) -> dict:
 def content_problems(content: dict) -> list[Problem]:
     """What is wrong in the framework's content, whatever the file it came from."""
     problems: list[Problem] = []
+    if len(content["items"]) > MAX_ITEMS:
+        return [
+            Problem(
+                None,
+                "",
+                _("The file has %(count)s items; a framework may have at most %(maximum)s.")
+                % {"count": len(content["items"]), "maximum": MAX_ITEMS},
+            )
+        ]
     phases = set(Phase.objects.values_list("code", flat=True))
     principles = set(Principle.objects.values_list("code", flat=True))
     sectors = set(Sector.objects.values_list("code", flat=True))

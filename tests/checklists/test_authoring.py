@@ -169,6 +169,18 @@ def test_files_that_cannot_be_read_are_refused_clearly(
     assert Framework.objects.count() == before
 
 
+def test_a_file_with_too_many_items_is_refused(client, framework_editor):
+    client.force_login(framework_editor)
+    content = json.loads(export(client, published(), "json"))
+    content["items"] = [{**content["items"][0], "code": f"X-{n}"} for n in range(1001)]
+    response = upload(client, "many.json", json.dumps(content).encode())
+    assert response.status_code == 400
+    assert (
+        "The file has 1001 items; a framework may have at most 1000." in response.content.decode()
+    )
+    assert Framework.objects.count() == 2
+
+
 def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, staff_a):
     client.force_login(framework_editor)
     source = published()
