@@ -13,10 +13,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
-from ..models import Answer, Principle
+from ..models import Answer, Checklist, Framework, Principle
 from .portfolio import project_rows
 
-ANSWER_BATCH = 2000
+CHECKLIST_BATCH = 200
 
 
 def project_header(principles) -> list[str]:
@@ -83,15 +83,10 @@ def answer_header() -> list[str]:
     ]
 
 
+# Read per answer; the checklist's and the item's columns come from lookups made once.
 ANSWER_COLUMNS = [
-    "checklist__project__code",
-    "checklist__project__office__code",
-    "checklist__phase__code",
-    "checklist__round",
-    "checklist__status",
-    "item__code",
-    "item__principle__code",
-    "item__critical",
+    "checklist_id",
+    "item_id",
     "response",
     "comment",
     "not_applicable_reason",
@@ -115,35 +110,66 @@ def action_status(due, done_on, withdrawn_on, *, exists: bool, today: datetime.d
     return "open"
 
 
-def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
-    """Every answer of these projects' checklists, as plain values read in batches."""
-    yield answer_header()
-    rows = (
-        Answer.objects.filter(checklist__project__in=projects.values("pk"))
-        .order_by(
-            "checklist__project__code", "checklist__phase__order", "checklist__round", "item__code"
+def _checklists_in_order(projects) -> list[tuple]:
+    """The projects' checklists as the sheet lists them: by project, phase and round."""
+    return list(
+        Checklist.objects.filter(project__in=projects.values("pk"))
+        .order_by("project__code", "phase__order", "round")
+        .values_list(
+            "pk",
+            "framework_id",
+            "project__code",
+            "project__office__code",
+            "phase__code",
+            "round",
+            "status",
         )
-        .values_list(*ANSWER_COLUMNS)
     )
-    for row in rows.iterator(chunk_size=ANSWER_BATCH):
-        # Project, office, phase, round, status, item and principle go out as read.
-        (critical, response, comment, reason, description, first, last, username) = row[7:15]
-        due, done_on, withdrawn_on = row[15:]
-        exists = description is not None
-        current = exists and withdrawn_on is None
-        owner = (f"{first} {last}".strip() or username) if current and username else ""
-        yield [
-            *row[:7],
-            "yes" if critical else "no",
-            response,
-            comment,
-            reason,
-            description if current else "",
-            owner,
-            due if current else None,
-            done_on if current else None,
-            action_status(due, done_on, withdrawn_on, exists=exists, today=today),
-        ]
+
+
+def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
+    """Every answer of these projects' checklists, as plain values, by project, phase, round
+    and item code. Read a batch of checklists at a time, with no join to items (a published
+    framework's items are kept in memory) nor to projects and phases (read once above)."""
+    yield answer_header()
+    principles = dict(Principle.objects.values_list("pk", "code"))
+    checklists = _checklists_in_order(projects)
+    for start in range(0, len(checklists), CHECKLIST_BATCH):
+        batch = checklists[start : start + CHECKLIST_BATCH]
+        answers: dict[int, list] = {pk: [] for pk, *_rest in batch}
+        rows = Answer.objects.filter(checklist_id__in=list(answers)).values_list(*ANSWER_COLUMNS)
+        for row in rows:
+            answers[row[0]].append(row)
+        for pk, framework_id, project, office, phase, round_number, status in batch:
+            items = Framework.items_of(framework_id)
+            checklist_columns = [project, office, phase, round_number, status]
+            for row in sorted(answers[pk], key=lambda row: items[row[1]].code):
+                item = items[row[1]]
+                yield [
+                    *checklist_columns,
+                    item.code,
+                    principles[item.principle_id],
+                    *_answer_columns(item, row, today=today),
+                ]
+
+
+def _answer_columns(item, row, *, today) -> list:
+    (response, comment, reason, description, first, last, username) = row[2:9]
+    due, done_on, withdrawn_on = row[9:]
+    exists = description is not None
+    current = exists and withdrawn_on is None
+    owner = (f"{first} {last}".strip() or username) if current and username else ""
+    return [
+        "yes" if item.critical else "no",
+        response,
+        comment,
+        reason,
+        description if current else "",
+        owner,
+        due if current else None,
+        done_on if current else None,
+        action_status(due, done_on, withdrawn_on, exists=exists, today=today),
+    ]
 
 
 def safe_cell(value):
