@@ -217,11 +217,16 @@ def item_edit(request, pk, item_pk=None):
         changes = {name: str(form.cleaned_data[name]) for name in form.changed_data}
         item = form.save(commit=False)
         try:
-            workflow.save_draft_item(item=item, user=request.user, changes=changes)
+            workflow.save_draft_item(
+                item=item,
+                user=request.user,
+                changes=changes,
+                sectors=form.cleaned_data["sectors"],
+                topics=form.cleaned_data["topics"],
+            )
         except workflow.WorkflowError as error:
             messages.error(request, error.message)
             return redirect("checklists:framework", pk=framework.pk)
-        form.save_m2m()
         messages.success(request, _("Item %(code)s is saved.") % {"code": item.code})
         return redirect("checklists:framework", pk=framework.pk)
     status = 400 if form.errors else 200

@@ -108,14 +108,17 @@ def import_framework_draft(*, content: dict, user, file_name: str) -> Framework:
 
 
 @transaction.atomic
-def save_draft_item(*, item: Item, user, changes: dict) -> Item:
-    """Save an item of a draft (added or edited in the app); ``changes`` go to the audit."""
+def save_draft_item(*, item: Item, user, changes: dict, sectors, topics) -> Item:
+    """Save an item of a draft (added or edited in the app), with its sectors and topics;
+    ``changes`` go to the audit."""
     framework = Framework.objects.select_for_update().get(pk=item.framework_id)
     refusal = draft_refusal(framework)
     if refusal:
         raise WorkflowError(refusal)
     added = item.pk is None
     item.save()
+    item.sectors.set(sectors)
+    item.topics.set(topics)
     action = FrameworkAuditAction.ITEM_ADDED if added else FrameworkAuditAction.ITEM_CHANGED
     _audit(framework, user, action, {"code": item.code, **changes})
     return item

@@ -219,6 +219,7 @@ def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, st
     }
     added = client.post(reverse("checklists:framework-item-add", args=[draft.pk]), new_item)
     assert added.status_code == 302
+    assert list(draft.items.get(code="DES-SAF-99").sectors.values_list("pk", flat=True)) == [1]
     taken = draft.items.get(code="DES-SAF-10")
     client.post(reverse("checklists:framework-item-retire", args=[draft.pk, taken.pk]))
     page = client.get(reverse("checklists:framework-compare", args=[draft.pk])).content.decode()
