@@ -67,7 +67,7 @@ def test_export_edit_import_compare_publish(open_page, transactional_db, languag
     assert (
         "1 added, 0 removed, 1 changed."
         if language == "en"
-        else "1 ajoutés, 0 retirés, 1 modifiés."
+        else "Ajoutés : 1 ; retirés : 0 ; modifiés : 1."
     ) in body
     if language == "fr":
         assert (
