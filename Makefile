@@ -9,8 +9,8 @@ PORT ?= 8000
 # The task worker (long reports) runs beside the web server and stops with it.
 run: prerequisites setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with a task worker (Ctrl+C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --queue-name default & \
+	@$(PY) manage.py db_worker --queue-name default & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: prerequisites-test deps assets messages
