@@ -15,6 +15,7 @@ from django.db import transaction
 from projects.models import Sector
 
 from . import workflow
+from .framework_workbook import framework_content
 from .models import Framework, FrameworkStatus, Item, Phase, Principle, Topic
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -53,31 +54,7 @@ def read_framework_file(path: Path) -> dict:
 
 
 def _signatures_in_database(framework: Framework) -> set[tuple]:
-    items = framework.items.select_related("phase", "principle").prefetch_related(
-        "sectors", "topics"
-    )
-    return {
-        _item_signature(
-            {
-                "code": item.code,
-                "phase": item.phase.code,
-                "principle": item.principle.code,
-                "order": item.order,
-                "critical": item.critical,
-                "not_applicable": item.not_applicable_allowed,
-                "sectors": [s.code for s in item.sectors.all()],
-                "topics": [t.code for t in item.topics.all()],
-                "question": {
-                    lang: getattr(item, f"question_{lang}") or "" for lang in LANGUAGE_CODES
-                },
-                "guidance": {
-                    lang: getattr(item, f"guidance_{lang}") or "" for lang in LANGUAGE_CODES
-                },
-                "source": {lang: getattr(item, f"source_{lang}") or "" for lang in LANGUAGE_CODES},
-            }
-        )
-        for item in items
-    }
+    return {_item_signature(item) for item in framework_content(framework)["items"]}
 
 
 def write_items(framework: Framework, entries: list[dict]) -> None:
