@@ -261,23 +261,66 @@ def read_upload(name: str, data: bytes) -> tuple[dict | None, list[Problem]]:
 
 
 def _read_json(data: bytes) -> tuple[dict | None, list[Problem]]:
+    unreadable = [Problem(None, "", _("This is not a framework file in JSON: it cannot be read."))]
     try:
         content = json.loads(data.decode("utf-8"))
-        items = content["items"]
-        assert isinstance(items, list) and all(isinstance(item, dict) for item in items)
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AssertionError):
-        return None, [
-            Problem(None, "", _("This is not a framework file in JSON: it cannot be read."))
-        ]
-    for number, item in enumerate(items, start=1):
-        item["row"] = number  # problems name the item by its place in the file
-        item.setdefault("sectors", [])
-        item.setdefault("topics", [])
-        item.setdefault("critical", False)
-        item.setdefault("not_applicable", True)
-        for text in TEXTS:
-            item.setdefault(text, {})
-    return content, []
+    except (UnicodeDecodeError, ValueError):
+        return None, unreadable
+    if not (
+        isinstance(content, dict)
+        and isinstance(content.get("code"), str)
+        and isinstance(content.get("name", {}), dict)
+        and isinstance(content.get("items"), list)
+        and all(isinstance(item, dict) for item in content["items"])
+    ):
+        return None, unreadable
+    content["name"] = {lang: _plain_text(content.get("name", {}).get(lang)) for lang in LANGUAGES}
+    problems: list[Problem] = []
+    content["items"] = [
+        _item_from_json(item, number, problems)
+        for number, item in enumerate(content["items"], start=1)
+    ]
+    return content, problems
+
+
+def _plain_text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _item_from_json(item: dict, number: int, problems: list[Problem]) -> dict:
+    """An item of a JSON file in the shape the checks expect; a value of the wrong type is a
+    problem on that item (its place in the file), never an error page."""
+    order = item.get("order", 0)
+    if not isinstance(order, int) or isinstance(order, bool) or order < 0:
+        problems.append(Problem(number, "order", _("Write a whole number, 0 or more.")))
+        order = 0
+    flags = {}
+    for name, default in (("critical", False), ("not_applicable", True)):
+        flags[name] = item.get(name, default)
+        if not isinstance(flags[name], bool):
+            problems.append(Problem(number, name, _("Write yes or no.")))
+            flags[name] = default
+    codes = {}
+    for name in ("sectors", "topics"):
+        value = item.get(name, [])
+        codes[name] = [str(code) for code in value] if isinstance(value, list) else [str(value)]
+    texts = {}
+    for text in TEXTS:
+        value = item.get(text, {})
+        texts[text] = {
+            lang: _plain_text(value.get(lang) if isinstance(value, dict) else None)
+            for lang in LANGUAGES
+        }
+    return {
+        "row": number,  # problems name the item by its place in the file
+        "code": _plain_text(item.get("code")),
+        "phase": _plain_text(item.get("phase")),
+        "principle": _plain_text(item.get("principle")),
+        "order": order,
+        **flags,
+        **codes,
+        **texts,
+    }
 
 
 def _cell_text(value) -> str:

@@ -169,6 +169,23 @@ def test_files_that_cannot_be_read_are_refused_clearly(
     assert Framework.objects.count() == before
 
 
+def test_a_json_file_with_values_of_the_wrong_type_names_them_and_creates_nothing(
+    client, framework_editor
+):
+    client.force_login(framework_editor)
+    content = json.loads(export(client, published(), "json"))
+    content["items"][2]["order"] = "third"
+    content["items"][4]["question"] = "One question, no languages"
+    before = (Framework.objects.count(), Item.objects.count())
+    response = upload(client, "edited.json", json.dumps(content).encode())
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Write a whole number, 0 or more." in body
+    assert "The question in French is missing." in body
+    assert "<td>3</td>" in body and "<td>5</td>" in body  # the items' places in the file
+    assert (Framework.objects.count(), Item.objects.count()) == before
+
+
 def test_a_file_with_too_many_items_is_refused(client, framework_editor):
     client.force_login(framework_editor)
     content = json.loads(export(client, published(), "json"))
