@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "axes",
     # Content Security Policy header.
     "csp",
+    # The read API (/api/v1/) for analysts' BI tools, and its OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
     "projects",
     "checklists",
 ]
@@ -268,4 +271,36 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- The read API (/api/v1/) ----------------------------------------------------------------
+# Read-only, for analysts' BI tools and scripts: personal access tokens (created and revoked in
+# "Your settings", stored hashed) or the browser's session, scoped by office as the pages are
+# (projects/permissions.py). Pages are cursor-paginated: stable while data changes, and as
+# fast at the millionth answer as at the first.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/min")  # per token (or user), per server
+API_TOKEN_MAX_ACTIVE = envint("API_TOKEN_MAX_ACTIVE", "10")  # a user's unrevoked, unexpired tokens
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "projects.access_tokens.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["projects.access_tokens.AccessTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Protection mainstreaming checklist: read API",
+    "DESCRIPTION": (
+        "Projects, checklists with their scores, answers, action points and reviews, as the "
+        "signed-in user may see them in the app. Send a personal access token as "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
 }

@@ -14,6 +14,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("language/", project_views.switch_language, name="switch-language"),
+    path("api/v1/", include("checklists.api.urls")),
     path("", include("checklists.urls")),
     path("", include("projects.urls")),
 ]

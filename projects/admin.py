@@ -1,9 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from .models import Membership, Office, PopulationFigure, Profile, Project, Region, Sector
+from . import access_tokens
+from .models import (
+    AccessToken,
+    Membership,
+    Office,
+    PopulationFigure,
+    Profile,
+    Project,
+    Region,
+    Sector,
+)
 
 
 @admin.register(Region)
@@ -74,3 +85,34 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithMembershipsAdmin(UserAdmin):
     inlines = [ProfileInline, MembershipUserInline]
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """Administrators see every API token and revoke any (a person who left, a token that
+    leaked); only the owner makes one, in their settings, and nobody sees a secret again."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    readonly_fields = [f.name for f in AccessToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: when it was used stays on record
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            access_tokens.revoke_token(token=token, user=request.user)

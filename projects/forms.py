@@ -181,3 +181,20 @@ class SettingsForm(forms.ModelForm):
             "language": forms.Select(attrs={"class": "form-select"}),
             "time_zone": forms.TextInput(attrs={"class": "form-control", "list": "time-zones"}),
         }
+
+
+class AccessTokenForm(forms.Form):
+    """A new personal access token: what it is for, and how long it stays valid."""
+
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_("For example “Power BI, monthly dashboard”. Only you see it."),
+        error_messages={"required": _("Say what the token is for.")},
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("One year"))],
+    )

@@ -291,3 +291,48 @@ class PopulationFigure(models.Model):
         return (
             f"{self.project.code} {self.sex} {self.age_group} {self.with_disability}: {self.people}"
         )
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def usable(self, now):
+        """Tokens that still open the API: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class AccessToken(models.Model):
+    """A personal access token for the read API, created and revoked by its owner.
+
+    Only a SHA-256 hash of the secret is kept (the secret is random, so a fast hash is
+    enough and a lookup by hash stays an index search); the owner sees the secret once,
+    when it is made. A token reads what its owner may read, as their memberships stand at
+    each request: a membership removed is a scope removed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="access_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, for example “Power BI”.")
+    )
+    prefix = models.CharField(_("first characters"), max_length=16)
+    key_hash = models.CharField(_("hash of the token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -12,9 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from checklists.models import ActionPoint, Checklist, ChecklistStatus, Framework, Item, ReportFile
+from checklists.models import (
+    ActionPoint,
+    Answer,
+    Checklist,
+    ChecklistStatus,
+    Framework,
+    Item,
+    ReportFile,
+    Review,
+)
 
-from .models import Membership, Office, Project, Role
+from .models import AccessToken, Membership, Office, Project, Role
 
 
 def _memberships(user) -> list[Membership]:
@@ -272,4 +281,35 @@ def get_item_for_editor(user, framework, pk) -> Item:
     try:
         return framework.items.get(pk=pk)
     except (Item.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- The read API: the same scope as the pages, for lists of children -------------------
+
+
+def visible_answers(user):
+    """Answers of the checklists the user may read."""
+    return Answer.objects.filter(checklist__in=visible_checklists(user))
+
+
+def visible_action_points(user):
+    """Action points (from answers and review conditions) of the projects the user may read."""
+    return ActionPoint.objects.filter(project__in=visible_projects(user))
+
+
+def visible_reviews(user):
+    """Reviews of the checklists the user may read."""
+    return Review.objects.filter(checklist__in=visible_checklists(user))
+
+
+def may_hold_access_tokens(user) -> bool:
+    """Anyone signed in may make tokens for the API: a token reads what its owner reads."""
+    return user.is_authenticated
+
+
+def get_access_token_for_user(user, pk) -> AccessToken:
+    """One of the user's own access tokens; anybody else's is 404."""
+    try:
+        return AccessToken.objects.get(pk=pk, user=user)
+    except (AccessToken.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import permissions
-from .forms import LoginForm, ProjectForm, SettingsForm
+from . import access_tokens, permissions
+from .forms import AccessTokenForm, LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
 
@@ -108,6 +108,54 @@ class SettingsView(generic.UpdateView):
 
     def get_success_url(self):
         return reverse("projects:settings")
+
+
+def _access_tokens_page(request, form, *, new_secret="", status=200):
+    tokens = list(request.user.access_tokens.all())
+    now = timezone.now()
+    for token in tokens:
+        token.usable = token.is_usable(now)
+    response = render(
+        request,
+        "projects/access_tokens.html",
+        {"form": form, "tokens": tokens, "new_secret": new_secret},
+        status=status,
+    )
+    # The page with a new token's secret must not stay in any cache, the browser's included.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def access_token_list(request):
+    """The user's tokens for the read API: list, create (the secret shown once)."""
+    permissions.require(permissions.may_hold_access_tokens(request.user))
+    if request.method != "POST":
+        return _access_tokens_page(request, AccessTokenForm())
+    form = AccessTokenForm(request.POST)
+    if not form.is_valid():
+        return _access_tokens_page(request, form, status=400)
+    try:
+        _token, secret = access_tokens.issue_token(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            lifetime_days=form.cleaned_data["lifetime_days"],
+        )
+    except access_tokens.TokenRefused as refusal:
+        form.add_error(None, refusal.message)
+        return _access_tokens_page(request, form, status=400)
+    # Rendered here rather than after a redirect: the secret is never stored anywhere.
+    return _access_tokens_page(request, AccessTokenForm(), new_secret=secret, status=201)
+
+
+@require_POST
+def revoke_access_token(request, pk):
+    token = permissions.get_access_token_for_user(request.user, pk)
+    access_tokens.revoke_token(token=token, user=request.user)
+    messages.success(
+        request,
+        _("The token “%(name)s” is revoked: it no longer opens the API.") % {"name": token.name},
+    )
+    return redirect("projects:access-tokens")
 
 
 class ProjectCreateView(generic.CreateView):

@@ -1,6 +1,7 @@
 """Security: brute-force lockout, headers, sessions, and every URL walked as each role."""
 
 import datetime
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -9,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from checklists import workflow
-from checklists.models import ActionPoint, Decision, Framework, ReportFile
+from checklists.models import ActionPoint, Decision, Framework, ReportFile, Review
+from projects.access_tokens import issue_token
 
 from .factories import make_checklist
 
@@ -139,7 +141,11 @@ def foreign_world(office_b, outsider_b, project_b):
         project=project_b, user=outsider_b, item_count=1, phase_code="evaluation"
     )
     framework = Framework.objects.get(status="published")
+    review = Review.objects.create(  # test data: a decision of office B, made directly
+        checklist=approved, decision="approved", reviewer=focal_b, comment="SECRET-B-REVIEW"
+    )
     return {
+        "review": review,
         "framework": framework,
         "item": framework.items.first(),
         "project": project_b,
@@ -158,10 +164,14 @@ def app_url_names():
     def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace in ("projects", "checklists"):
+                if pattern.namespace in ("projects", "checklists", "api"):
                     walk(pattern.url_patterns, pattern.namespace)
             elif isinstance(pattern, URLPattern) and namespace:
-                names.append((f"{namespace}:{pattern.name}", list(pattern.pattern.converters)))
+                # The API's router writes regular expressions: their groups are the parameters.
+                parameters = list(pattern.pattern.converters) or list(
+                    getattr(pattern.pattern, "regex", re.compile("")).groupindex
+                )
+                names.append((f"{namespace}:{pattern.name}", parameters))
 
     walk(get_resolver().url_patterns)
     return names
@@ -174,6 +184,11 @@ def foreign_kwargs(name, converters, world):
         "checklists:portfolio-file": {"pk": world["report"].pk},
         "checklists:portfolio-file-download": {"pk": world["report"].pk},
         "checklists:answer-save": {"pk": world["checklist"].pk, "answer_pk": world["answer"].pk},
+        "api:project-detail": {"pk": world["project"].pk},
+        "api:checklist-detail": {"pk": world["checklist"].pk},
+        "api:answer-detail": {"pk": world["answer"].pk},
+        "api:action-point-detail": {"pk": world["action_point"].pk},
+        "api:review-detail": {"pk": world["review"].pk},
     }
     if name in by_name:
         return by_name[name]
@@ -188,7 +203,13 @@ def foreign_kwargs(name, converters, world):
     return kwargs
 
 
-FOREIGN_MARKERS = ["JOR-CSH-01", "Cash for rent in Irbid", "SECRET-B-COMMENT", "SECRET-B-ACTION"]
+FOREIGN_MARKERS = [
+    "JOR-CSH-01",
+    "Cash for rent in Irbid",
+    "SECRET-B-COMMENT",
+    "SECRET-B-ACTION",
+    "SECRET-B-REVIEW",
+]
 
 
 def test_every_app_url_is_walked():
@@ -216,6 +237,8 @@ def test_no_url_leaks_office_b_to_office_a(client, request, role, foreign_world)
                 assert marker not in text, (method, name, response.status_code, marker)
             if kwargs:
                 assert response.status_code in (403, 404, 405), (method, name, response.status_code)
+            elif name == "api:unknown":  # the API's answer to an address it does not have
+                assert response.status_code == 404
             else:
                 assert response.status_code in (200, 302, 400, 403, 405), (
                     method,
@@ -234,6 +257,7 @@ STATE_CHANGING = [
     ("checklists:action-point-done", {"pk": "action_point"}),
     ("checklists:portfolio-file-request", {}),
     ("checklists:portfolio-file-retry", {"pk": "report"}),
+    ("projects:access-token-revoke", {"pk": "access_token"}),
 ]
 
 
@@ -257,6 +281,7 @@ def own_world(project_a, staff_a, manager_a):
         "answer": answer,
         "action_point": action_point,
         "report": report,
+        "access_token": issue_token(user=staff_a, name="own", lifetime_days=30)[0],
     }
 
 
@@ -282,6 +307,7 @@ ACTOR = {
         ("projects:create", {}),
         ("projects:update", {"pk": "project"}),
         ("projects:settings", {}),
+        ("projects:access-tokens", {}),
         ("checklists:review", {"pk": "checklist"}),
     ],
 )
@@ -289,7 +315,14 @@ def test_state_changing_urls_require_csrf(request, own_world, manager_a, name, p
     client = Client(enforce_csrf_checks=True)
     client.force_login(request.getfixturevalue(ACTOR.get(name, "staff_a")))
     url = reverse(name, kwargs={k: own_world[v].pk for k, v in params.items()})
-    data = {"language": "fr", "kind": "portfolio_pdf", "time_zone": "UTC", "next": "/"}
+    data = {
+        "language": "fr",
+        "kind": "portfolio_pdf",
+        "time_zone": "UTC",
+        "next": "/",
+        "name": "BI",
+        "lifetime_days": "30",
+    }
     if name == "checklists:review":
         own_world["checklist"].__class__.objects.filter(pk=own_world["checklist"].pk).update(
             status="submitted"

@@ -92,22 +92,23 @@ class PortfolioFilterForm(forms.Form):
         return cleaned
 
     def filter(self, projects):
-        projects = projects.filter(archived=False)
         if not self.is_valid():
-            return projects
+            return projects.filter(archived=False)
         data = self.cleaned_data
+        if not data.get("archived"):  # only the API's filters may ask for archived projects
+            projects = projects.filter(archived=False)
         for name, lookup in self.LOOKUPS.items():
             if data[name]:
                 projects = projects.filter(**{lookup: data[name]})
         if data["endorsement"]:
-            endorsed = _endorsed()
+            endorsed = is_endorsed()
             projects = projects.filter(endorsed if data["endorsement"] == "endorsed" else ~endorsed)
         # Only the sector filter (many to many) can repeat a project; DISTINCT elsewhere only
         # makes every query built on the projects slower.
         return projects.distinct() if data["sector"] else projects
 
 
-def _endorsed() -> Exists:
+def is_endorsed() -> Exists:
     """Whether a project (the outer query's row) has its protection endorsement."""
     return Exists(workflow.endorsement_reviews().filter(checklist__project=OuterRef("pk")))
 
@@ -124,7 +125,7 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
     rows_qs = (
         projects.select_related("office__region", "current_phase")
         .annotate(
-            endorsed=_endorsed(),
+            endorsed=is_endorsed(),
             # A subquery per listed row, so a page of 50 never counts every project's points.
             overdue=Coalesce(
                 Subquery(
@@ -268,7 +269,7 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             "today": today,
             "principles": principles,
             "project_count": projects.count(),
-            "endorsed_count": projects.filter(_endorsed()).count(),
+            "endorsed_count": projects.filter(is_endorsed()).count(),
             "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in Phase.objects.all()],
             "by_status": [
                 (label, statuses.get(value, 0)) for value, label in ChecklistStatus.choices

@@ -83,6 +83,21 @@ OWN_OFFICE = {
     "checklists:framework-item-add": ("framework", [403] * 4, [403] * 4),
     "checklists:framework-item": ("framework_item", [403] * 4, [403] * 4),
     "checklists:framework-item-retire": ("framework_item", [405] * 4, [403] * 4),
+    # The read API: everyone reads what is in their scope, nobody writes (405).
+    "projects:access-tokens": (None, [200] * 4, [400] * 4),
+    "projects:access-token-revoke": ("access_token", [405] * 4, [302, 404, 404, 404]),
+    "api:schema": (None, [200] * 4, [405] * 4),
+    "api:unknown": (None, [404] * 4, [404] * 4),
+    "api:project-list": (None, [200] * 4, [405] * 4),
+    "api:project-detail": ("project", [200] * 4, [405] * 4),
+    "api:checklist-list": (None, [200] * 4, [405] * 4),
+    "api:checklist-detail": ("draft", [200] * 4, [405] * 4),
+    "api:answer-list": (None, [200] * 4, [405] * 4),
+    "api:answer-detail": ("api_answer", [200] * 4, [405] * 4),
+    "api:action-point-list": (None, [200] * 4, [405] * 4),
+    "api:action-point-detail": ("action_point", [200] * 4, [405] * 4),
+    "api:review-list": (None, [200] * 4, [405] * 4),
+    "api:review-detail": ("review", [200] * 4, [405] * 4),
 }
 
 
@@ -121,7 +136,13 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
     report.filename = "own.xlsx"
     report.save()
     prefix = f"ap{action_point.pk}"
-    from checklists.models import Framework
+    from checklists.models import Framework, Review
+    from projects.access_tokens import issue_token
+
+    review = Review.objects.create(  # test data: a decision on record, made directly
+        checklist=submitted, decision="approved", reviewer=focal_a
+    )
+    access_token, _secret = issue_token(user=staff_a, name="staff's", lifetime_days=30)
 
     framework = Framework.objects.get(status="published")
     objects = {
@@ -133,6 +154,9 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         "submitted": {"pk": submitted.pk},
         "action_point": {"pk": action_point.pk},
         "report": {"pk": report.pk},
+        "review": {"pk": review.pk},
+        "api_answer": {"pk": answer.pk},
+        "access_token": {"pk": access_token.pk},
     }
     post_data = {
         "projects:settings": {"language": "en", "time_zone": "UTC"},
