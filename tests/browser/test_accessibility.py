@@ -113,6 +113,7 @@ def test_main_pages_have_no_wcag_violations(
             f"/projects/{project.pk}/history/",
             "/guidance/",
             "/accounts/password/",
+            "/settings/tokens/",
         ],
         "omar": ["/", f"/checklists/{checklist.pk}/review/"],
         "ana": ["/portfolio/"],
@@ -147,6 +148,14 @@ def test_main_pages_have_no_wcag_violations(
         page.click("main form button[type=submit]")
     assert page.locator(".invalid-feedback, .text-danger").count() > 0
     assert violations(page, axe_source) == []
+    # A new API token: its secret shown once, readable and within the screen.
+    page.goto("/settings/tokens/")
+    page.fill("#id_name", "Power BI")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.locator("#new-token-value").input_value().startswith("pmat_")
+    assert violations(page, axe_source) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
 
 
