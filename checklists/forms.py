@@ -4,7 +4,10 @@ import datetime
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +15,15 @@ from projects import permissions
 from projects.forms import DateInput, ModelChoiceField
 from projects.templatetags.people import display_name
 
-from .models import ActionPoint, Answer, Decision, Phase, Response
+from .models import (
+    EVIDENCE_TYPES,
+    ActionPoint,
+    Answer,
+    Decision,
+    Phase,
+    Response,
+    evidence_problem,
+)
 from .workflow import AnswerInput, answer_snapshot, input_snapshot, response_refusal
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -296,3 +307,33 @@ class ProjectFilterForm(forms.Form):
         if data["phase"]:
             projects = projects.filter(current_phase=data["phase"])
         return projects
+
+
+class EvidenceForm(forms.Form):
+    """One evidence file for an answer, or the new version of one of its files."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "PDF, photo (JPEG or PNG), Word, Excel, OpenDocument or plain text; up to %(size)s."
+        ),
+        error_messages={
+            "required": _("Choose a file to upload."),
+            "empty": _("This file is empty."),
+        },
+    )
+    replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "size": filesizeformat(settings.EVIDENCE_MAX_BYTES)
+        }
+        self.fields["file"].widget.attrs["accept"] = ",".join(EVIDENCE_TYPES)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = evidence_problem(upload)
+        if problem:
+            raise ValidationError(problem)
+        return upload

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     action_points,
     authoring,
+    evidence,
     filling,
     guidance,
     history,
@@ -40,6 +41,21 @@ urlpatterns = [
     path("checklists/<id:pk>/", filling.checklist_detail, name="detail"),
     path("checklists/<id:pk>/save/", filling.checklist_save, name="save"),
     path("checklists/<id:pk>/answers/<id:answer_pk>/", filling.answer_save, name="answer-save"),
+    path(
+        "checklists/<id:pk>/answers/<id:answer_pk>/evidence/",
+        evidence.answer_evidence,
+        name="evidence",
+    ),
+    path(
+        "checklists/<id:pk>/evidence/<id:evidence_pk>/",
+        evidence.download_evidence,
+        name="evidence-download",
+    ),
+    path(
+        "checklists/<id:pk>/evidence/<id:evidence_pk>/remove/",
+        evidence.remove_evidence,
+        name="evidence-remove",
+    ),
     path("checklists/<id:pk>/review/", review.checklist_review, name="review"),
     path("checklists/<id:pk>/history/", history.checklist_history, name="checklist-history"),
     path("action-points/<id:pk>/done/", action_points.action_point_done, name="action-point-done"),

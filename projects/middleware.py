@@ -2,6 +2,7 @@
 in the user's language."""
 
 import codecs
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -103,10 +104,17 @@ class RequestBodyMiddleware:
 FILE_UPLOAD_LIMIT = 6 * 1024 * 1024
 
 
+# The addresses that take a file: an evidence file on an answer.
+EVIDENCE_UPLOAD = re.compile(r"^/checklists/\d+/answers/\d+/evidence/$")
+
+
 def upload_limit(request) -> int | None:
-    """The largest body accepted: forms are small; a framework file may be larger."""
+    """The largest body accepted: forms are small; a framework file or an evidence file
+    may be larger (the view then says when the file itself is too large)."""
     if request.path == reverse("checklists:framework-import"):
         return FILE_UPLOAD_LIMIT
+    if EVIDENCE_UPLOAD.match(request.path):
+        return settings.EVIDENCE_MAX_BYTES + 1024 * 1024
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 

@@ -17,6 +17,7 @@ from checklists.models import (
     Answer,
     Checklist,
     ChecklistStatus,
+    Evidence,
     Framework,
     Item,
     ReportFile,
@@ -159,6 +160,28 @@ def get_action_point_for_user(user, pk):
         return action_points.get(pk=pk)
     except (ActionPoint.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_answer_of_checklist(checklist, pk) -> Answer:
+    """An answer of a checklist the caller already fetched in scope; 404 otherwise."""
+    try:
+        return checklist.answers.select_related("item").get(pk=pk)
+    except (Answer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_evidence_for_user(user, checklist_pk, pk) -> Evidence:
+    """An evidence file (current or an earlier version) of a checklist the user may read:
+    who may see the checklist may download its files; anybody else gets 404."""
+    checklist = get_checklist_for_user(user, checklist_pk)
+    try:
+        evidence = Evidence.objects.select_related("answer__item").get(
+            pk=pk, answer__checklist=checklist
+        )
+    except (Evidence.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    evidence.answer.checklist = checklist
+    return evidence
 
 
 def can_start_checklist(user, project: Project) -> bool:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -128,6 +129,12 @@ def foreign_world(office_b, outsider_b, project_b):
             values=workflow.AnswerInput(response="yes", comment="SECRET-B-COMMENT"),
             based_on_version=0,
         )
+    evidence = workflow.attach_evidence(
+        checklist=checklist,
+        answer_id=answer.pk,
+        user=outsider_b,
+        upload=SimpleUploadedFile("SECRET-B-FILE.pdf", b"%PDF-1.7 SECRET-B-CONTENT"),
+    )
     workflow.submit_checklist(checklist=checklist, user=outsider_b)
     action_point = ActionPoint.objects.create(
         project=project_b,
@@ -145,6 +152,7 @@ def foreign_world(office_b, outsider_b, project_b):
         checklist=approved, decision="approved", reviewer=focal_b, comment="SECRET-B-REVIEW"
     )
     return {
+        "evidence": evidence,
         "review": review,
         "framework": framework,
         "item": framework.items.first(),
@@ -184,6 +192,15 @@ def foreign_kwargs(name, converters, world):
         "checklists:portfolio-file": {"pk": world["report"].pk},
         "checklists:portfolio-file-download": {"pk": world["report"].pk},
         "checklists:answer-save": {"pk": world["checklist"].pk, "answer_pk": world["answer"].pk},
+        "checklists:evidence": {"pk": world["checklist"].pk, "answer_pk": world["answer"].pk},
+        "checklists:evidence-download": {
+            "pk": world["checklist"].pk,
+            "evidence_pk": world["evidence"].pk,
+        },
+        "checklists:evidence-remove": {
+            "pk": world["checklist"].pk,
+            "evidence_pk": world["evidence"].pk,
+        },
         "api:project-detail": {"pk": world["project"].pk},
         "api:checklist-detail": {"pk": world["checklist"].pk},
         "api:answer-detail": {"pk": world["answer"].pk},
@@ -209,6 +226,8 @@ FOREIGN_MARKERS = [
     "SECRET-B-COMMENT",
     "SECRET-B-ACTION",
     "SECRET-B-REVIEW",
+    "SECRET-B-FILE",
+    "SECRET-B-CONTENT",
 ]
 
 
@@ -258,6 +277,7 @@ STATE_CHANGING = [
     ("checklists:portfolio-file-request", {}),
     ("checklists:portfolio-file-retry", {"pk": "report"}),
     ("projects:access-token-revoke", {"pk": "access_token"}),
+    ("checklists:evidence-remove", {"pk": "checklist", "evidence_pk": "evidence"}),
 ]
 
 
@@ -282,6 +302,12 @@ def own_world(project_a, staff_a, manager_a):
         "action_point": action_point,
         "report": report,
         "access_token": issue_token(user=staff_a, name="own", lifetime_days=30)[0],
+        "evidence": workflow.attach_evidence(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=staff_a,
+            upload=SimpleUploadedFile("own.pdf", b"%PDF-1.7 own"),
+        ),
     }
 
 
@@ -308,6 +334,7 @@ ACTOR = {
         ("projects:update", {"pk": "project"}),
         ("projects:settings", {}),
         ("projects:access-tokens", {}),
+        ("checklists:evidence", {"pk": "checklist", "answer_pk": "answer"}),
         ("checklists:review", {"pk": "checklist"}),
     ],
 )

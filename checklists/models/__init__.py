@@ -11,6 +11,7 @@ from .checklist import (
     PrincipleTally,
     Response,
 )
+from .evidence import EVIDENCE_TYPES, MAX_FILES_PER_ANSWER, Evidence, evidence_problem
 from .framework import (
     Framework,
     FrameworkAuditAction,
@@ -38,6 +39,10 @@ __all__ = [
     "ChecklistStatus",
     "CriticalGap",
     "Decision",
+    "EVIDENCE_TYPES",
+    "MAX_FILES_PER_ANSWER",
+    "Evidence",
+    "evidence_problem",
     "Framework",
     "FrameworkAuditAction",
     "FrameworkAuditEntry",

@@ -15,6 +15,9 @@ class AuditAction(models.TextChoices):
     REVIEW_COMMENT = "review_comment", _("Review comment")
     PHASE_CHANGED = "phase_changed", _("Project phase changed")
     ACTION_POINT_DONE = "action_point_done", _("Action point marked done")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence file added")
+    EVIDENCE_REPLACED = "evidence_replaced", _("Evidence file replaced by a new version")
+    EVIDENCE_REMOVED = "evidence_removed", _("Evidence file removed")
 
 
 class AuditEntry(models.Model):

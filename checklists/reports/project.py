@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import User
+from django.db.models import Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from projects.models import Project
 
 from .. import scoring, workflow
-from ..models import Answer, ChecklistStatus, Phase, Principle, Review
+from ..models import Answer, ChecklistStatus, Evidence, Phase, Principle, Review
 from .charts import checklist_chart
 
 
@@ -72,7 +73,10 @@ def build_project_report(
         scores = scoring.scores_for_checklists([c.pk for c in checklists])
         answers = (
             Answer.objects.filter(checklist__project=project)
-            .prefetch_related("review_comments__review__reviewer")
+            .prefetch_related(
+                "review_comments__review__reviewer",
+                Prefetch("evidence_files", queryset=Evidence.objects.current(), to_attr="evidence"),
+            )
             .for_page()
         )
         reviews = list(

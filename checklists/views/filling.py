@@ -113,6 +113,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         conflicts=conflicts,
         blockers=blockers,
         remarks=remarks,
+        evidence=rows.evidence_by_answer(checklist),
     )
     shown, filters = _shown(all_rows, request)
     groups = rows.by_principle(shown, principles, scores, practices=practices)
@@ -122,7 +123,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     owners = Owners(checklist.project) if editable else None
     owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     if editable:
-        labels = item_html.page_labels(owner_choices)
+        labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
         for group in groups:  # one string per principle: the template prints it as it is
             group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
                 "".join(item_html.editable_item(row, labels) for row in group["rows"])

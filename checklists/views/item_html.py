@@ -12,15 +12,18 @@ codes, numbers and escaped labels.
 from html import escape  # Django's escape gives the same text, through a lazy-string check
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from projects.templatetags.people import display_name
 
 
-def page_labels(owner_choices) -> dict[str, str]:
+def page_labels(owner_choices, *, checklist_pk: int) -> dict[str, str]:
     """The words items repeat, translated and escaped once per page."""
     return {
+        # Where each answer's evidence page is: <base><answer id>/evidence/.
+        "base": reverse("checklists:detail", kwargs={"pk": checklist_pk}) + "answers/",
         "critical": escape(_("Critical")),
         "critical_gap": escape(_("Critical gap: a critical item is answered “no”.")),
         "guidance": escape(_("Guidance")),
@@ -32,6 +35,8 @@ def page_labels(owner_choices) -> dict[str, str]:
         "owner": escape(_("Owner")),
         "due": escape(_("Due date")),
         "choose": escape(_("Choose a person")),
+        "add_evidence": escape(_("Add evidence")),
+        "evidence": escape(_("Evidence files (%(count)s)")),
         "owners": [(escape(value), escape(name)) for value, name in owner_choices],
     }
 
@@ -172,12 +177,15 @@ def editable_item(row, labels) -> SafeString:
     )
     action = _action_point(row, labels) if row["show_action"] else ""
     code = escape(row["code"])
+    files = len(row["evidence"])
+    evidence = labels["evidence"] % {"count": files} if files else labels["add_evidence"]
     return mark_safe(  # noqa: S308 - every value above is escaped or a fixed code
         f'<fieldset class="answer{problem}" id="item-{code}" data-answer={row["pk"]}>'
         f"{legend}{_notes(row, labels)}"
         f"<div class=responses>{row['radios']}</div>{response_problems}"
         f"{guidance}<details class=comment{opened}><summary>"
         f"{labels['add_comment']}</summary>{comment}</details>{na_reason}{action}"
+        f"<a class=evidence-link href={labels['base']}{row['pk']}/evidence/>{evidence}</a>"
         f'<input type=hidden name={prefix}-version value="{escape(values["version"])}">'
         f"<p class=save-status>{escape(row['saved'])}</p>"
         "</fieldset>"

@@ -16,7 +16,7 @@ from . import rows
 def _review_context(request, checklist, answers, *, principles, forms, error=None):
     scores = scoring.score_answers(answers)
     item_comments = forms["item_comments"]
-    item_rows = rows.item_rows(answers)
+    item_rows = rows.item_rows(answers, evidence=rows.evidence_by_answer(checklist))
     for row in item_rows:
         row["comment_field"] = item_comments[f"comment_{row['pk']}"]
     refusal = workflow.decision_refusal(checklist=checklist, reviewer=request.user)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from projects.templatetags.people import display_name
 
 from .. import workflow
-from ..models import GAP_RESPONSES, Response
+from ..models import GAP_RESPONSES, Evidence, Response
 
 RESPONSE_LABELS = dict(Response.choices)
 
@@ -104,13 +104,28 @@ class LastSaved:
         }
 
 
-def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None) -> list[dict]:
+def evidence_by_answer(checklist) -> dict[int, list]:
+    """The current evidence files of a checklist's answers (name and id), in one query."""
+    files: dict[int, list] = {}
+    for file in (
+        Evidence.objects.current()
+        .filter(answer__checklist=checklist)
+        .only("pk", "answer_id", "name")
+    ):
+        files.setdefault(file.answer_id, []).append(file)
+    return files
+
+
+def item_rows(
+    answers, *, forms=None, conflicts=None, blockers=(), remarks=None, evidence=None
+) -> list[dict]:
     """One row per answer, in page order.
 
     ``forms`` (posted AnswerForms by answer id) put back what the user typed, with its
     errors; ``blockers`` are the reasons a submission was refused, shown on their items.
     """
     forms, conflicts, remarks = forms or {}, conflicts or {}, remarks or {}
+    evidence = evidence or {}
     choices = response_choices()
     saved = LastSaved()
     shown_blockers = {b.answer.pk: b.message for b in blockers}
@@ -153,6 +168,7 @@ def item_rows(answers, *, forms=None, conflicts=None, blockers=(), remarks=None)
                 "critical_not_applicable": item.critical
                 and answer.response == Response.NOT_APPLICABLE,
                 "remarks": remarks.get(answer.pk, []),
+                "evidence": evidence.get(answer.pk, []),
                 "saved": saved(answer),
             }
         )

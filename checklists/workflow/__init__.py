@@ -8,6 +8,7 @@ beforehand (``start_refusal``, ``editing_refusal``, ``decision_refusal``,
 """
 
 from .errors import RefusedResponse, StaleAnswer, WorkflowError
+from .evidence import attach_evidence, remove_evidence
 from .filling import (
     AnswerInput,
     Blocker,
@@ -47,6 +48,8 @@ from .review import (
 )
 
 __all__ = [
+    "attach_evidence",
+    "remove_evidence",
     "NEXT_PHASE_ON_APPROVAL",
     "AnswerInput",
     "Blocker",

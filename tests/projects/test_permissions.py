@@ -83,6 +83,10 @@ OWN_OFFICE = {
     "checklists:framework-item-add": ("framework", [403] * 4, [403] * 4),
     "checklists:framework-item": ("framework_item", [403] * 4, [403] * 4),
     "checklists:framework-item-retire": ("framework_item", [405] * 4, [403] * 4),
+    # Evidence files: the office reads them, programme staff change them.
+    "checklists:evidence": ("answer", [200] * 4, [400, 403, 403, 403]),
+    "checklists:evidence-download": ("evidence", [200] * 4, [405] * 4),
+    "checklists:evidence-remove": ("evidence", [405] * 4, [302, 403, 403, 403]),
     # The read API: everyone reads what is in their scope, nobody writes (405).
     "projects:access-tokens": (None, [200] * 4, [400] * 4),
     "projects:access-token-revoke": ("access_token", [405] * 4, [302, 404, 404, 404]),
@@ -143,6 +147,14 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         checklist=submitted, decision="approved", reviewer=focal_a
     )
     access_token, _secret = issue_token(user=staff_a, name="staff's", lifetime_days=30)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evidence = workflow.attach_evidence(
+        checklist=draft,
+        answer_id=answer.pk,
+        user=staff_a,
+        upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.7 minutes"),
+    )
 
     framework = Framework.objects.get(status="published")
     objects = {
@@ -157,6 +169,7 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         "review": {"pk": review.pk},
         "api_answer": {"pk": answer.pk},
         "access_token": {"pk": access_token.pk},
+        "evidence": {"pk": draft.pk, "evidence_pk": evidence.pk},
     }
     post_data = {
         "projects:settings": {"language": "en", "time_zone": "UTC"},

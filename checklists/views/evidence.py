@@ -1,0 +1,95 @@
+"""Evidence files on an answer: the answer's page of files (list, upload, replace, remove,
+earlier versions) and the download, for whoever may see the checklist."""
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from projects import permissions
+
+from .. import workflow
+from ..forms import EvidenceForm
+from ..models import Answer
+
+
+def _page(request, checklist, answer, form, *, status=200):
+    files = list(answer.evidence_files.select_related("uploaded_by", "withdrawn_by"))
+    replaced = {file.replaces_id for file in files}
+    for file in files:
+        file.was_replaced = file.pk in replaced
+    return render(
+        request,
+        "checklists/evidence.html",
+        {
+            "checklist": checklist,
+            "project": checklist.project,
+            "answer": answer,
+            "current": [f for f in files if f.withdrawn_at is None],
+            "earlier": [f for f in files if f.withdrawn_at is not None],
+            "may_change": permissions.can_edit_checklist(request.user, checklist),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def answer_evidence(request, pk, answer_pk):
+    """The files given as evidence for one answer; staff add, replace and remove them while
+    the checklist can be edited."""
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+    answer = permissions.get_answer_of_checklist(checklist, answer_pk)
+    if request.method != "POST":
+        return _page(request, checklist, answer, EvidenceForm())
+    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence = workflow.attach_evidence(
+                checklist=checklist,
+                answer_id=answer.pk,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                replaces_id=form.cleaned_data["replaces"],
+            )
+        except (workflow.WorkflowError, Answer.DoesNotExist) as refusal:
+            form.add_error(None, getattr(refusal, "message", _("This answer is not there.")))
+        else:
+            messages.success(request, _("“%(name)s” is saved.") % {"name": evidence.name})
+            return redirect("checklists:evidence", pk=checklist.pk, answer_pk=answer.pk)
+    return _page(request, checklist, answer, form, status=400)
+
+
+@require_POST
+def remove_evidence(request, pk, evidence_pk):
+    evidence = permissions.get_evidence_for_user(request.user, pk, evidence_pk)
+    checklist = evidence.answer.checklist
+    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    try:
+        workflow.remove_evidence(checklist=checklist, evidence=evidence, user=request.user)
+    except workflow.WorkflowError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("“%(name)s” is removed. It stays in the answer's earlier files.")
+            % {"name": evidence.name},
+        )
+    return redirect("checklists:evidence", pk=checklist.pk, answer_pk=evidence.answer_id)
+
+
+@require_safe
+def download_evidence(request, pk, evidence_pk):
+    """The file itself, streamed by the app from the storage (a bucket is never public),
+    as a download: a browser never runs what someone uploaded."""
+    evidence = permissions.get_evidence_for_user(request.user, pk, evidence_pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.name,
+        content_type=evidence.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
