@@ -196,6 +196,37 @@ STORAGES = {
         )
     },
 }
+# Report files and evidence go through Django's storage API: the MEDIA_ROOT folder by
+# default; an S3-compatible bucket when S3_BUCKET is set (what several app servers need).
+# The bucket stays private: files are streamed by the app to those who may see them.
+def s3_storage(bucket: str, **connection) -> dict:
+    """The default storage on an S3-compatible bucket (the tests use it with a local one)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            **connection,
+            "default_acl": "private",
+            # url() gives links signed for one minute; the app streams files itself.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+
+
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        S3_BUCKET,
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+        region_name=os.environ.get("S3_REGION") or None,
+        access_key=os.environ.get("S3_ACCESS_KEY_ID") or None,
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        location=os.environ.get("S3_PREFIX", ""),
+    )
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Evidence files on answers: the largest accepted (types: checklists/models/evidence.py).
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
