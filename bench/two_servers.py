@@ -80,7 +80,8 @@ class Browser:
         _status, page, _response = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1].decode()
         form = {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
-        status, _body, _response = self.request("POST", "/accounts/login/", urllib.parse.urlencode(form))
+        body = urllib.parse.urlencode(form)
+        status, _body, _response = self.request("POST", "/accounts/login/", body)
         check(status == 302, f"{username} signs in on :{self.port}")
         return self
 
