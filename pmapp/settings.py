@@ -196,6 +196,8 @@ STORAGES = {
         )
     },
 }
+
+
 # Report files and evidence go through Django's storage API: the MEDIA_ROOT folder by
 # default; an S3-compatible bucket when S3_BUCKET is set (what several app servers need).
 # The bucket stays private: files are streamed by the app to those who may see them.
