@@ -87,14 +87,11 @@ class Browser:
 
     def upload(self, path: str, name: str, content: bytes):
         boundary = uuid.uuid4().hex
-        body = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                "Content-Type: application/pdf\r\n\r\n"
-            ).encode()
-            + content
-            + f"\r\n--{boundary}--\r\n".encode()
+        head = (
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="file"; filename="{name}"\r\nContent-Type: application/pdf\r\n\r\n'
         )
+        body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
         return self.request("POST", path, body, f"multipart/form-data; boundary={boundary}")
 
 

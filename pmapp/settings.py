@@ -149,10 +149,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Signing in with the organisation's account (OpenID Connect: Microsoft Entra ID, Google,
+# Keycloak...), on when OIDC_RP_CLIENT_ID is set; the app's own passwords stay unless
+# LOCAL_SIGN_IN=false. Endpoints come from the provider's .well-known/openid-configuration.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")  # mapped by SignInGroup
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")  # on the button, e.g. "IOM"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
+OIDC_CALLBACK_CLASS = "projects.sign_in.SignInReturn"
+LOCAL_SIGN_IN = envbool("LOCAL_SIGN_IN", "true")
 AUTHENTICATION_BACKENDS = [
     # Refuses logins for a locked-out username and address before checking the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if LOCAL_SIGN_IN else []),
+    *(["projects.sign_in.SignInBackend"] if OIDC_RP_CLIENT_ID else []),
 ]
 # Locked out after a few failed attempts for one username from one address; the lock expires.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -165,6 +183,7 @@ AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "checklists:home"
+LOGIN_REDIRECT_URL_FAILURE = "login"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from projects import sign_in
 from projects import views as project_views
 
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
         name="password_change",
     ),
     path("language/", project_views.switch_language, name="switch-language"),
+    # Signing in with the organisation's account (OpenID Connect).
+    path("sign-in/start/", sign_in.SignInStart.as_view(), name="oidc_authentication_init"),
+    path("sign-in/return/", sign_in.SignInReturn.as_view(), name="oidc_authentication_callback"),
     path("api/v1/", include("checklists.api.urls")),
     path("", include("checklists.urls")),
     path("", include("projects.urls")),

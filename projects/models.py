@@ -90,6 +90,13 @@ class Membership(models.Model):
         Office, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("office")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Given at sign-in from the organisation's groups (SignInGroup); such a membership goes
+    # when the group does. Memberships an administrator gives by hand are never touched.
+    from_sign_in = models.BooleanField(
+        _("from the organisation's groups"),
+        default=False,
+        help_text=_("Given at sign-in from a group of the organisation's account."),
+    )
 
     class Meta:
         ordering = ["office__name", "role"]
@@ -128,6 +135,10 @@ class Profile(models.Model):
         default="UTC",
         help_text=_("Dates and times are shown in this time zone."),
     )
+    # The organisation account's stable identifier ("sub"), set at the first sign-in with it.
+    sign_in_subject = models.CharField(
+        _("organisation account"), max_length=255, unique=True, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -135,6 +146,34 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class SignInGroup(models.Model):
+    """A group (or role, or other claim value) of the organisation's accounts, and the
+    membership it gives in the app: an administrator's mapping, applied at each sign-in."""
+
+    group = models.CharField(
+        _("group"),
+        max_length=255,
+        help_text=_("The value in the sign-in's groups claim, for example pm-iraq-staff."),
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="sign_in_groups", verbose_name=_("office")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["group", "office__name", "role"]
+        verbose_name = _("sign-in group")
+        verbose_name_plural = _("sign-in groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "office", "role"], name="signingroup_unique_group_office_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group} → {self.office} · {self.get_role_display()}"
 
 
 class Sector(models.Model):

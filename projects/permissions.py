@@ -62,6 +62,11 @@ def has_role(user, office_id: int, role: Role) -> bool:
     return any(m.office_id == office_id and m.role == role for m in _memberships(user))
 
 
+def has_any_role(user) -> bool:
+    """Whether the user has a role anywhere (administrators have every office)."""
+    return user.is_authenticated and (user.is_superuser or bool(_memberships(user)))
+
+
 def roles_in_scope(user) -> set[str]:
     return {m.role for m in _memberships(user)}
 

@@ -13,7 +13,7 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import access_tokens, permissions
+from . import access_tokens, permissions, sign_in
 from .forms import AccessTokenForm, LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
@@ -39,6 +39,25 @@ class LoginView(auth_views.LoginView):
     language on the login page, which holds for this session."""
 
     form_class = LoginForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "local_sign_in": settings.LOCAL_SIGN_IN,
+            "organisation_sign_in": sign_in.sign_in_enabled(),
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+        }
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_SIGN_IN:  # only the organisation's accounts here
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Signing in with a password is turned off here. Use your organisation account."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         chosen = self.request.session.get(LANGUAGE_CHOSEN_KEY)

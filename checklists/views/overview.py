@@ -4,6 +4,7 @@ They live here, beside the checklists they summarise, so the projects app never 
 checklists app: the dependency goes one way, from checklists to projects.
 """
 
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import generic
 
@@ -127,6 +128,12 @@ class HomeView(generic.ListView):
     template_name = "projects/project_list.html"
     context_object_name = "projects"
     paginate_by = 25
+
+    def get(self, request, *args, **kwargs):
+        if not permissions.has_any_role(request.user):
+            # Signed in (an organisation account on its first day, say), but no office yet.
+            return render(request, "projects/waiting_for_access.html")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.filter_form = ProjectFilterForm(self.request.GET or None, user=self.request.user)

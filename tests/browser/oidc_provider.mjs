@@ -1,0 +1,50 @@
+// A real OpenID Connect provider for the sign-in tests (the npm package oidc-provider, with
+// its development login and consent pages: any login name and password are accepted).
+//
+//   node tests/browser/oidc_provider.mjs <port> <redirect uri> <groups file>
+//
+// Each account's groups are read from the JSON file at every sign-in ({"amina": ["g1"]}),
+// so a test can change them between two sign-ins. Prints "ready" once it listens.
+import fs from 'node:fs';
+import Provider from 'oidc-provider';
+
+const [port, redirectUri, groupsFile] = process.argv.slice(2);
+
+const provider = new Provider(`http://127.0.0.1:${port}`, {
+  clients: [
+    {
+      client_id: 'pmapp',
+      client_secret: 'pmapp-test-secret',
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+  ],
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['given_name', 'family_name', 'preferred_username'],
+    groups: ['groups'],
+  },
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        const groups = JSON.parse(fs.readFileSync(groupsFile, 'utf8'))[id] || [];
+        return {
+          sub: id,
+          email: `${id}@example.org`,
+          email_verified: true,
+          given_name: id.charAt(0).toUpperCase() + id.slice(1),
+          family_name: 'Tester',
+          preferred_username: id,
+          groups,
+        };
+      },
+    };
+  },
+  features: { devInteractions: { enabled: true } },
+});
+provider.proxy = false;
+provider.listen(Number(port), '127.0.0.1', () => console.log('ready'));
