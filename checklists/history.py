@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "round": _("Round"),
     "done_on": _("Done on"),
     "done_note": _("Note"),
+    "file": _("File"),
 }
 
 

@@ -49,7 +49,24 @@ def world(transactional_db, framework):
         project=project, description="Condition", owner=staff, due_date=datetime.date(2026, 2, 1)
     )
     framework_draft = workflow.start_new_framework_version(framework=workflow.current_framework())
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evidence_answer = draft.answers.first()
+    first = workflow.attach_evidence(
+        checklist=draft,
+        answer_id=evidence_answer.pk,
+        user=staff,
+        upload=SimpleUploadedFile("consultation-minutes.pdf", b"%PDF-1.7 minutes"),
+    )
+    workflow.attach_evidence(  # a new version, so that the earlier files show too
+        checklist=draft,
+        answer_id=evidence_answer.pk,
+        user=staff,
+        upload=SimpleUploadedFile("consultation-minutes-signed.pdf", b"%PDF-1.7 signed"),
+        replaces_id=first.pk,
+    )
     return {
+        "evidence_answer": evidence_answer,
         "project": project,
         "checklist": checklist,
         "draft": draft,
@@ -114,6 +131,7 @@ def test_main_pages_have_no_wcag_violations(
             "/guidance/",
             "/accounts/password/",
             "/settings/tokens/",
+            f"/checklists/{draft.pk}/answers/{world['evidence_answer'].pk}/evidence/",
         ],
         "omar": ["/", f"/checklists/{checklist.pk}/review/"],
         "ana": ["/portfolio/"],

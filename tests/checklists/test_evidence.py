@@ -247,3 +247,15 @@ def test_the_workflow_refuses_an_answer_of_another_checklist(office_a, staff_a, 
             user=staff_a,
             upload=SimpleUploadedFile("x.pdf", PDF),
         )
+
+
+def test_the_history_tells_each_file_change(client, draft, staff_a):
+    answer = draft.answers.first()
+    client.force_login(staff_a)
+    upload(client, answer, "minutes.pdf", PDF)
+    first = Evidence.objects.get()
+    upload(client, answer, "minutes-signed.pdf", PDF, replaces=first.pk)
+    page = client.get(reverse("checklists:checklist-history", args=[draft.pk])).content.decode()
+    assert "Evidence file added" in page
+    assert "Evidence file replaced by a new version" in page
+    assert "minutes-signed.pdf" in page
