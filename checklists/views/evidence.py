@@ -2,12 +2,13 @@
 earlier versions) and the download, for whoever may see the checklist."""
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from projects import permissions
+from projects.middleware import wants_json
 
 from .. import workflow
 from ..forms import EvidenceForm
@@ -44,6 +45,8 @@ def answer_evidence(request, pk, answer_pk):
         return _page(request, checklist, answer, EvidenceForm())
     permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
     form = EvidenceForm(request.POST, request.FILES)
+    if wants_json(request):  # the checklist page's own upload, from its script
+        return _upload_for_script(request, checklist, answer, form)
     if form.is_valid():
         try:
             evidence = workflow.attach_evidence(
@@ -59,6 +62,32 @@ def answer_evidence(request, pk, answer_pk):
             messages.success(request, _("“%(name)s” is saved.") % {"name": evidence.name})
             return redirect("checklists:evidence", pk=checklist.pk, answer_pk=answer.pk)
     return _page(request, checklist, answer, form, status=400)
+
+
+def _upload_for_script(request, checklist, answer, form):
+    """The same upload, answered in JSON: the file's name and the item's new link text, or
+    what was wrong, in the user's language."""
+    if not form.is_valid():
+        problems = [str(message) for errors in form.errors.values() for message in errors]
+        return JsonResponse({"error": " ".join(problems)}, status=400)
+    try:
+        evidence = workflow.attach_evidence(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=request.user,
+            upload=form.cleaned_data["file"],
+            replaces_id=form.cleaned_data["replaces"],
+        )
+    except workflow.WorkflowError as refusal:
+        return JsonResponse({"error": refusal.message}, status=400)
+    count = answer.evidence_files.current().count()
+    return JsonResponse(
+        {
+            "message": _("“%(name)s” is saved.") % {"name": evidence.name},
+            "link": _("Evidence files (%(count)s)") % {"count": count},
+        },
+        status=201,
+    )
 
 
 @require_POST

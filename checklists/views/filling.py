@@ -65,6 +65,11 @@ SCRIPT_TEXT = {
         "connection returns."
     ),
     "allSaved": gettext_lazy("Every answer is saved."),
+    "chooseFile": gettext_lazy("Choose a file to upload."),
+    "uploading": gettext_lazy("Uploading…"),
+    "uploadNeedsConnection": gettext_lazy(
+        "Uploading a file needs a connection. Try again when you are back online."
+    ),
 }
 
 FILTERS = {
