@@ -120,10 +120,13 @@ def hundred_item_checklist(project, user) -> Checklist:
             order=n,
             question_en=source[n % len(source)].question_en,
             question_fr=source[n % len(source)].question_fr,
+            question_es=source[n % len(source)].question_es,
             guidance_en=source[n % len(source)].guidance_en,
             guidance_fr=source[n % len(source)].guidance_fr,
+            guidance_es=source[n % len(source)].guidance_es,
             source_en=source[n % len(source)].source_en,
             source_fr=source[n % len(source)].source_fr,
+            source_es=source[n % len(source)].source_es,
             critical=source[n % len(source)].critical,
             not_applicable_allowed=source[n % len(source)].not_applicable_allowed,
         )

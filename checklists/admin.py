@@ -79,7 +79,7 @@ class FrameworkAdmin(TranslationAdmin):
 class ItemAdmin(TranslationAdmin):
     list_display = ["code", "framework", "phase", "principle", "critical"]
     list_filter = ["framework", "phase", "principle", "critical", "topics"]
-    search_fields = ["code", "question_en", "question_fr"]
+    search_fields = ["code", "question_en", "question_fr", "question_es"]
     filter_horizontal = ["sectors", "topics"]
     list_select_related = ["framework", "phase", "principle"]
 

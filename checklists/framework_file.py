@@ -21,8 +21,10 @@ from .models import Framework, FrameworkStatus, Item, Phase, Principle, Topic
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
-def _item_signature(item: dict) -> tuple:
-    """What makes two items the same, for comparing a file with the database."""
+def _item_signature(item: dict, languages=None) -> tuple:
+    """What makes two items the same, for comparing a file with the database (in these
+    languages: by default every language of the app)."""
+    languages = LANGUAGE_CODES if languages is None else languages
     return (
         item["code"],
         item["phase"],
@@ -32,9 +34,9 @@ def _item_signature(item: dict) -> tuple:
         bool(item["not_applicable"]),
         tuple(sorted(item["sectors"])),
         tuple(sorted(item["topics"])),
-        tuple(item["question"].get(lang, "") for lang in LANGUAGE_CODES),
-        tuple(item["guidance"].get(lang, "") for lang in LANGUAGE_CODES),
-        tuple(item["source"].get(lang, "") for lang in LANGUAGE_CODES),
+        tuple(item["question"].get(lang, "") for lang in languages),
+        tuple(item["guidance"].get(lang, "") for lang in languages),
+        tuple(item["source"].get(lang, "") for lang in languages),
     )
 
 
@@ -55,6 +57,35 @@ def read_framework_file(path: Path) -> dict:
 
 def _signatures_in_database(framework: Framework) -> set[tuple]:
     return {_item_signature(item) for item in framework_content(framework)["items"]}
+
+
+def _languages_in_database(framework: Framework) -> list[str]:
+    """The languages the framework's questions are written in (a language added to the app
+    after the framework was published has none yet)."""
+    items = framework.items.all()
+    return [
+        lang
+        for lang in LANGUAGE_CODES
+        if items.exclude(**{f"question_{lang}__isnull": True})
+        .exclude(**{f"question_{lang}": ""})
+        .exists()
+    ]
+
+
+def _add_translations(framework: Framework, content: dict, languages: list[str]) -> None:
+    """Write the file's texts in ``languages`` into a published framework whose items are
+    otherwise the same: a translation added later changes no question, so checklists and
+    reports stay true."""
+    for lang in languages:
+        setattr(framework, f"name_{lang}", content["name"].get(lang, ""))
+    framework.save()
+    by_code = {item.code: item for item in framework.items.all()}
+    for entry in content["items"]:
+        item = by_code[entry["code"]]
+        for lang in languages:
+            for text in ("question", "guidance", "source"):
+                setattr(item, f"{text}_{lang}", entry[text].get(lang, ""))
+        item.save()
 
 
 def write_items(framework: Framework, entries: list[dict]) -> None:
@@ -96,6 +127,18 @@ def load_framework_file(path: Path) -> tuple[Framework, str]:
     )
     wanted = {_item_signature(item) for item in content["items"]}
     if not framework.is_editable:
+        written = _languages_in_database(framework)
+        missing = [  # languages the file has and the database lacks
+            lang
+            for lang in LANGUAGE_CODES
+            if lang not in written and any(item["question"].get(lang) for item in content["items"])
+        ]
+        same_texts = {_item_signature(item, written) for item in content["items"]} == {
+            _item_signature(item, written) for item in framework_content(framework)["items"]
+        }
+        if missing and same_texts:
+            _add_translations(framework, content, missing)
+            return framework, "translated"
         if _signatures_in_database(framework) != wanted:
             raise ValidationError(
                 f"{framework} is {framework.status} and differs from {path}. Published "

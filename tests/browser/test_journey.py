@@ -64,7 +64,7 @@ def decide(page, checklist_pk, decision, comment=""):
         page.click("main form button[type=submit]")
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_full_journey(open_page, cast, language, live_server):
     for user in cast.values():
         Profile.objects.create(user=user, language=language)
@@ -128,7 +128,7 @@ def test_full_journey(open_page, cast, language, live_server):
     decide(focal, endorsement.pk, "approved")
     focal.goto(f"/projects/{project.pk}/")
     endorsed = focal.locator("#endorsement").inner_text()
-    assert ("Endorsed on" if language == "en" else "Validé le") in endorsed
+    assert {"en": "Endorsed on", "fr": "Validé le", "es": "Validado el"}[language] in endorsed
 
     # The manager opens the dashboard and downloads the project PDF and the spreadsheet.
     manager = open_page("ana", language=language)
@@ -140,11 +140,11 @@ def test_full_journey(open_page, cast, language, live_server):
     pdf = pypdf.PdfReader(pdf_download.value.path())
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert CODE in text
-    assert (
-        "Protection compliance report"
-        if language == "en"
-        else "Rapport de suivi de l'intégration de la protection"
-    ) in text
+    assert {
+        "en": "Protection compliance report",
+        "fr": "Rapport de suivi de l'intégration de la protection",
+        "es": "Informe de avance en protección",
+    }[language] in text
     manager.goto("/portfolio/")
     manager.click("button[name=kind][value=portfolio_xlsx]")
     manager.locator("#report-download").wait_for(state="visible")

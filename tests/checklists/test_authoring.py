@@ -223,6 +223,9 @@ def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, st
         "guidance_fr": item.guidance_fr,
         "source_en": item.source_en,
         "source_fr": item.source_fr,
+        "question_es": item.question_es,
+        "guidance_es": item.guidance_es,
+        "source_es": item.source_es,
         "not_applicable_allowed": "on",
     }
     saved = client.post(reverse("checklists:framework-item", args=[draft.pk, item.pk]), data)
@@ -232,6 +235,7 @@ def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, st
         "code": "DES-SAF-99",
         "question_en": "Is a new thing checked?",
         "question_fr": "Une nouvelle chose est-elle vérifiée ?",
+        "question_es": "¿Se comprueba algo nuevo?",
         "sectors": ["1"],
     }
     added = client.post(reverse("checklists:framework-item-add", args=[draft.pk]), new_item)

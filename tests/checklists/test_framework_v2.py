@@ -10,6 +10,7 @@ import io
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -29,7 +30,7 @@ from ..factories import answer_data, make_project
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
 SECTORS = [
     "wash",
     "health",
@@ -78,6 +79,7 @@ def test_every_topic_has_items_and_every_item_is_in_both_languages_with_its_sour
             for language in LANGUAGES:
                 assert getattr(item, f"{field}_{language}").strip(), f"{item.code} {field}"
         assert item.question_en != item.question_fr, f"{item.code} French is a copy"
+        assert item.question_en != item.question_es, f"{item.code} Spanish is a copy"
 
 
 def test_the_review_s_critical_items_are_there():
@@ -269,3 +271,37 @@ def test_loading_v2_changes_no_v1_checklist(tmp_path, settings, office_a, staff_
     assert new.framework.version == 2
     assert new.answers.filter(item__code="DES-SAF-06").exists()
     assert Response.NOT_APPLICABLE  # the four responses are unchanged across versions
+
+
+def test_a_language_added_later_is_written_into_the_published_version(db):
+    """An install that published v2 before Spanish existed gets its Spanish texts on the next
+    load_framework, without a new version: no question changes in any other language."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from checklists.framework_file import load_framework_file
+
+    framework = v2_items().first().framework
+    framework.items.update(question_es="", guidance_es="", source_es="")
+    path = Path(settings.BASE_DIR) / "fixtures" / "framework_v2.json"
+    _framework, outcome = load_framework_file(path)
+    assert outcome == "translated"
+    item = v2_items().get(code="TRN-01")
+    assert "voluntario" in item.question_es
+    assert load_framework_file(path)[1] == "unchanged"
+
+
+def test_a_changed_english_text_still_needs_a_new_version(db):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from checklists.framework_file import load_framework_file
+
+    framework = v2_items().first().framework
+    framework.items.update(question_es="")
+    framework.items.filter(code="TRN-01").update(question_en="Something else?")
+    with pytest.raises(ValidationError):
+        load_framework_file(Path(settings.BASE_DIR) / "fixtures" / "framework_v2.json")

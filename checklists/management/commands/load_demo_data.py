@@ -22,8 +22,13 @@ from projects.models import (
 DEMO_PASSWORD = "demo-pass-2026"
 
 REGIONS = [
-    ("mena", "Middle East and North Africa", "Moyen-Orient et Afrique du Nord"),
-    ("global", "Global", "Monde"),
+    (
+        "mena",
+        "Middle East and North Africa",
+        "Moyen-Orient et Afrique du Nord",
+        "Oriente Medio y Norte de África",
+    ),
+    ("global", "Global", "Monde", "Mundo"),
 ]
 OFFICES = [
     ("IRQ", "Iraq country office", "mena", False),
@@ -37,7 +42,7 @@ USERS = [
     ("manager.iraq", "Nadia", "Karim", "fr", [("IRQ", Role.MANAGER)], False),
     ("staff.jordan", "Rami", "Haddad", "en", [("JOR", Role.STAFF)], False),
     ("focal.jordan", "Claire", "Dubois", "fr", [("JOR", Role.FOCAL_POINT)], False),
-    ("manager.jordan", "Samir", "Nasser", "en", [("JOR", Role.MANAGER)], False),
+    ("manager.jordan", "Samir", "Nasser", "es", [("JOR", Role.MANAGER)], False),
     ("manager.hq", "Ana", "Pereira", "en", [("HQ", Role.MANAGER)], False),
     ("editor.hq", "Fatima", "Mansour", "fr", [("HQ", Role.FRAMEWORK_EDITOR)], False),
     ("admin", "Site", "Administrator", "en", [], True),
@@ -134,9 +139,9 @@ class Command(BaseCommand):
     @staticmethod
     def _offices() -> dict:
         regions = {}
-        for code, name_en, name_fr in REGIONS:
+        for code, name_en, name_fr, name_es in REGIONS:
             regions[code], _ = Region.objects.update_or_create(
-                code=code, defaults={"name_en": name_en, "name_fr": name_fr}
+                code=code, defaults={"name_en": name_en, "name_fr": name_fr, "name_es": name_es}
             )
         offices = {}
         for code, name, region, is_hq in OFFICES:
