@@ -58,7 +58,7 @@ format: deps
 
 # Extract new strings into the French catalogue (then translate them in locale/fr).
 makemessages: deps
-	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --no-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm test_db.sqlite3*

@@ -56,7 +56,12 @@ def text_names() -> dict[str, str]:
 
 def in_language(lang: str) -> str:
     """ "in French", as a phrase, in the active language."""
-    return {"en": _("in English"), "fr": _("in French"), "es": _("in Spanish")}.get(lang, lang)
+    return {
+        "en": _("in English"),
+        "fr": _("in French"),
+        "es": _("in Spanish"),
+        "ar": _("in Arabic"),
+    }.get(lang, lang)
 
 
 def column_help() -> dict[str, str]:

@@ -6,6 +6,7 @@ never the only carrier of meaning.
 
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,18 @@ class _Frame:
     left: int = 40
     right: int = 10
     top: int = 16
+    # Right to left (Arabic): the value axis on the right, groups and legend from the right.
+    rtl: bool = False
+
+    def x(self, value: float, width: float = 0) -> float:
+        """Where something drawn from ``value`` (and ``width`` wide) goes, in reading order."""
+        return self.width - value - width if self.rtl else value
+
+    def anchor(self, anchor: str) -> str:
+        """A text anchor at the same side of its point, once mirrored."""
+        if not self.rtl:
+            return anchor
+        return {"start": "end", "end": "start"}.get(anchor, anchor)
 
     @property
     def plot_width(self) -> float:
@@ -48,9 +61,11 @@ def _grid(frame: _Frame) -> list[str]:
     for tick in range(0, frame.max_value + 1, max(frame.max_value // 4, 1)):
         y = frame.y(tick)
         parts.append(
-            f'<line x1="{frame.left}" y1="{y:.1f}" x2="{frame.width - frame.right}" y2="{y:.1f}" '
+            f'<line x1="{frame.x(frame.left)}" y1="{y:.1f}" '
+            f'x2="{frame.x(frame.width - frame.right)}" y2="{y:.1f}" '
             f'stroke="#ced4da" stroke-width="1"/>'
-            f'<text x="{frame.left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
+            f'<text x="{frame.x(frame.left - 4)}" y="{y + 4:.1f}" font-size="10" '
+            f'text-anchor="{frame.anchor("end")}" direction="ltr" '
             f'fill="#343a40">{tick}{escape(frame.unit)}</text>'
         )
     return parts
@@ -67,20 +82,20 @@ def _bars(frame: _Frame, groups, series_count: int) -> list[str]:
             x = start + series_index * bar_width
             if value is None:
                 parts.append(
-                    f'<text x="{x + bar_width / 2:.1f}" y="{frame.bottom - 4:.1f}" '
+                    f'<text x="{frame.x(x + bar_width / 2):.1f}" y="{frame.bottom - 4:.1f}" '
                     f'font-size="9" text-anchor="middle" fill="#343a40">–</text>'
                 )
                 continue
             y = frame.y(value)
             colour = SERIES_COLOURS[series_index % len(SERIES_COLOURS)]
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" '
-                f'height="{frame.bottom - y:.1f}" fill="{colour}"/>'
-                f'<text x="{x + (bar_width - 2) / 2:.1f}" y="{y - 3:.1f}" font-size="9" '
+                f'<rect x="{frame.x(x, bar_width - 2):.1f}" y="{y:.1f}" '
+                f'width="{bar_width - 2:.1f}" height="{frame.bottom - y:.1f}" fill="{colour}"/>'
+                f'<text x="{frame.x(x + (bar_width - 2) / 2):.1f}" y="{y - 3:.1f}" font-size="9" '
                 f'text-anchor="middle" fill="#212529">{value}</text>'
             )
         parts.append(
-            f'<text x="{group_x + group_width / 2:.1f}" y="{frame.bottom + 14}" '
+            f'<text x="{frame.x(group_x + group_width / 2):.1f}" y="{frame.bottom + 14}" '
             f'font-size="10" text-anchor="middle" fill="#212529">{escape(_shorten(label))}</text>'
         )
     return parts
@@ -94,8 +109,10 @@ def _legend(frame: _Frame, series: list[str], top: float) -> list[str]:
         y = top + row * 18
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         parts.append(
-            f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16:.1f}" y="{y:.1f}" font-size="10" fill="#212529">'
+            f'<rect x="{frame.x(x, 12):.1f}" y="{y - 10:.1f}" width="12" height="12" '
+            f'fill="{colour}"/>'
+            f'<text x="{frame.x(x + 16):.1f}" y="{y:.1f}" font-size="10" '
+            f'text-anchor="{frame.anchor("start")}" fill="#212529">'
             f"{escape(_shorten(name, 60))}</text>"
         )
     return parts
@@ -116,7 +133,13 @@ def bar_chart(
 
     ``groups`` is [(group label, [value per series])].
     """
-    frame = _Frame(width=width, height=height, max_value=max_value, unit=unit)
+    frame = _Frame(
+        width=width,
+        height=height,
+        max_value=max_value,
+        unit=unit,
+        rtl=translation.get_language_bidi(),
+    )
     legend_top = frame.bottom + 36
     total_height = legend_top + 18 * ((len(series) + 1) // 2) + 4
     parts = [

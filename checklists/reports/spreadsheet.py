@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterator
 from io import BytesIO
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import Answer, Checklist, Framework, Principle
@@ -188,6 +189,8 @@ def workbook_bytes(projects, *, today: datetime.date) -> bytes:
         (_("Answers"), answer_lines(projects, today=today)),
     ):
         sheet = workbook.create_sheet(title=title[:31])
+        # An Arabic workbook reads right to left, as the language does.
+        sheet.sheet_view.rightToLeft = translation.get_language_bidi()
         for line in lines:
             sheet.append([safe_cell(value) for value in line])
     buffer = BytesIO()

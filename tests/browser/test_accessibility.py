@@ -96,7 +96,7 @@ def check_page(page, url, axe_source):
 
 
 @pytest.mark.parametrize("width", [1280, 390, 320])
-@pytest.mark.parametrize("language", ["en", "fr", "es"])
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
 def test_main_pages_have_no_wcag_violations(
     browser, live_server, world, axe_source, language, width
 ):

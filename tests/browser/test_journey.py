@@ -64,7 +64,7 @@ def decide(page, checklist_pk, decision, comment=""):
         page.click("main form button[type=submit]")
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "es"])
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
 def test_full_journey(open_page, cast, language, live_server):
     for user in cast.values():
         Profile.objects.create(user=user, language=language)
@@ -128,7 +128,9 @@ def test_full_journey(open_page, cast, language, live_server):
     decide(focal, endorsement.pk, "approved")
     focal.goto(f"/projects/{project.pk}/")
     endorsed = focal.locator("#endorsement").inner_text()
-    assert {"en": "Endorsed on", "fr": "Validé le", "es": "Validado el"}[language] in endorsed
+    assert {"en": "Endorsed on", "fr": "Validé le", "es": "Validado el", "ar": "أُقرّ في"}[
+        language
+    ] in endorsed
 
     # The manager opens the dashboard and downloads the project PDF and the spreadsheet.
     manager = open_page("ana", language=language)
@@ -144,6 +146,7 @@ def test_full_journey(open_page, cast, language, live_server):
         "en": "Protection compliance report",
         "fr": "Rapport de suivi de l'intégration de la protection",
         "es": "Informe de avance en protección",
+        "ar": "تقرير التقدم في الحماية",
     }[language] in text
     manager.goto("/portfolio/")
     manager.click("button[name=kind][value=portfolio_xlsx]")

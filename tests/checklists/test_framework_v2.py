@@ -80,6 +80,7 @@ def test_every_topic_has_items_and_every_item_is_in_both_languages_with_its_sour
                 assert getattr(item, f"{field}_{language}").strip(), f"{item.code} {field}"
         assert item.question_en != item.question_fr, f"{item.code} French is a copy"
         assert item.question_en != item.question_es, f"{item.code} Spanish is a copy"
+        assert item.question_en != item.question_ar, f"{item.code} Arabic is a copy"
 
 
 def test_the_review_s_critical_items_are_there():
@@ -283,12 +284,14 @@ def test_a_language_added_later_is_written_into_the_published_version(db):
     from checklists.framework_file import load_framework_file
 
     framework = v2_items().first().framework
-    framework.items.update(question_es="", guidance_es="", source_es="")
+    framework.items.update(
+        question_es="", guidance_es="", source_es="", question_ar="", guidance_ar="", source_ar=""
+    )
     path = Path(settings.BASE_DIR) / "fixtures" / "framework_v2.json"
     _framework, outcome = load_framework_file(path)
     assert outcome == "translated"
     item = v2_items().get(code="TRN-01")
-    assert "voluntario" in item.question_es
+    assert "voluntario" in item.question_es and "طوعي" in item.question_ar
     assert load_framework_file(path)[1] == "unchanged"
 
 
