@@ -308,3 +308,23 @@ def test_a_changed_english_text_still_needs_a_new_version(db):
     framework.items.filter(code="TRN-01").update(question_en="Something else?")
     with pytest.raises(ValidationError):
         load_framework_file(Path(settings.BASE_DIR) / "fixtures" / "framework_v2.json")
+
+
+def test_reference_data_is_in_every_language(db):
+    from checklists.models import GoodPractice, Phase, Principle
+    from projects.models import Sector as ProjectSector
+
+    checks = [
+        (Principle, ("name", "description")),
+        (Phase, ("name", "description")),
+        (ProjectSector, ("name",)),
+        (Topic, ("name",)),
+        (GoodPractice, ("country", "text")),
+    ]
+    for model, fields in checks:
+        assert model.objects.exists(), model
+        for row in model.objects.all():
+            for field in fields:
+                for language in LANGUAGES:
+                    value = getattr(row, f"{field}_{language}")
+                    assert value and value.strip(), (model.__name__, row.pk, field, language)

@@ -21,14 +21,16 @@ from projects.models import (
 
 DEMO_PASSWORD = "demo-pass-2026"
 
+LANGUAGE_CODES = ("en", "fr", "es", "ar")  # the order of each region's names below
 REGIONS = [
     (
         "mena",
         "Middle East and North Africa",
         "Moyen-Orient et Afrique du Nord",
         "Oriente Medio y Norte de África",
+        "الشرق الأوسط وشمال أفريقيا",
     ),
-    ("global", "Global", "Monde", "Mundo"),
+    ("global", "Global", "Monde", "Mundo", "عالمي"),
 ]
 OFFICES = [
     ("IRQ", "Iraq country office", "mena", False),
@@ -139,9 +141,12 @@ class Command(BaseCommand):
     @staticmethod
     def _offices() -> dict:
         regions = {}
-        for code, name_en, name_fr, name_es in REGIONS:
+        for code, *names in REGIONS:
             regions[code], _ = Region.objects.update_or_create(
-                code=code, defaults={"name_en": name_en, "name_fr": name_fr, "name_es": name_es}
+                code=code,
+                defaults={
+                    f"name_{lang}": name for lang, name in zip(LANGUAGE_CODES, names, strict=True)
+                },
             )
         offices = {}
         for code, name, region, is_hq in OFFICES:
