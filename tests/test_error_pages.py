@@ -27,7 +27,7 @@ def test_the_404_page_in_french(client, settings, outsider_b, project_a):
     client.force_login(outsider_b)
     client.post(reverse("switch-language"), {"language": "fr", "next": "/"})
     body = client.get(reverse("checklists:project", args=[project_a.pk])).content.decode()
-    assert '<html lang="fr">' in body and "Page introuvable" in body
+    assert '<html lang="fr" dir="ltr">' in body and "Page introuvable" in body
 
 
 def test_a_role_that_may_not_answers_the_apps_403_page(client, focal_a, project_a):

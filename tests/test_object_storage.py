@@ -3,10 +3,8 @@ process (moto's server mode, started here) over HTTP: the path production takes 
 S3_BUCKET set, not a patched client."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -19,17 +17,12 @@ from checklists.models import Evidence, ReportFile
 from pmapp.settings import s3_storage
 
 from .factories import start_project_checklist
+from .processes import free_port, wait_until_listening
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n% minutes of the consultation\n%%EOF\n"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -43,15 +36,7 @@ def s3_server():
         stderr=subprocess.DEVNULL,
         env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
     )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("moto_server did not start")
+    wait_until_listening(process, port, "moto_server")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait()

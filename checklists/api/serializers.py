@@ -99,13 +99,18 @@ class ChecklistSerializer(serializers.Serializer):
         }
 
 
-class AnswerSerializer(serializers.Serializer):
+class OfAChecklist(serializers.Serializer):
+    """What answers and reviews say of the checklist they belong to."""
+
     id = serializers.IntegerField()
     checklist = serializers.IntegerField(source="checklist_id")
     project = serializers.IntegerField(source="checklist.project_id")
     project_code = serializers.CharField(source="checklist.project.code")
     phase = serializers.CharField(source="checklist.phase.code")
     round = serializers.IntegerField(source="checklist.round")
+
+
+class AnswerSerializer(OfAChecklist):
     item = serializers.CharField(source="item.code")
     principle = serializers.CharField(source="item.principle.code")
     critical = serializers.BooleanField(source="item.critical")
@@ -155,13 +160,7 @@ class ActionPointSerializer(serializers.Serializer):
         return "overdue" if action_point.is_overdue(self.context["today"]) else "open"
 
 
-class ReviewSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    checklist = serializers.IntegerField(source="checklist_id")
-    project = serializers.IntegerField(source="checklist.project_id")
-    project_code = serializers.CharField(source="checklist.project.code")
-    phase = serializers.CharField(source="checklist.phase.code")
-    round = serializers.IntegerField(source="checklist.round")
+class ReviewSerializer(OfAChecklist):
     decision = serializers.CharField()
     comment = serializers.CharField()
     reviewer = PersonField()

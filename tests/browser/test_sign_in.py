@@ -6,9 +6,7 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,15 +17,10 @@ from django.contrib.auth.models import User
 from projects.models import Membership, Profile, Role, SignInGroup
 
 from ..factories import make_office, make_project, make_user
+from ..processes import free_port, wait_until_listening
 from .conftest import _require
 
 PROVIDER_SCRIPT = Path(django_settings.BASE_DIR) / "tests" / "browser" / "oidc_provider.mjs"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -48,15 +41,7 @@ def provider(live_server, tmp_path, settings, transactional_db, framework):
         stderr=subprocess.DEVNULL,
         env={**os.environ, "NODE_ENV": "development"},
     )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("the OpenID provider did not start")
+    wait_until_listening(process, port, "the OpenID provider")
     base = f"http://127.0.0.1:{port}"
     settings.OIDC_RP_CLIENT_ID = "pmapp"
     settings.OIDC_RP_CLIENT_SECRET = "pmapp-test-secret"

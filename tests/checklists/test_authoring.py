@@ -190,7 +190,8 @@ def test_a_file_with_too_many_items_is_refused(client, framework_editor):
     client.force_login(framework_editor)
     content = json.loads(export(client, published(), "json"))
     content["items"] = [{**content["items"][0], "code": f"X-{n}"} for n in range(1001)]
-    response = upload(client, "many.json", json.dumps(content).encode())
+    # Written as the export writes it (UTF-8, not \u escapes): under the size limit.
+    response = upload(client, "many.json", json.dumps(content, ensure_ascii=False).encode())
     assert response.status_code == 400
     assert (
         "The file has 1001 items; a framework may have at most 1000." in response.content.decode()
@@ -226,6 +227,9 @@ def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, st
         "question_es": item.question_es,
         "guidance_es": item.guidance_es,
         "source_es": item.source_es,
+        "question_ar": item.question_ar,
+        "guidance_ar": item.guidance_ar,
+        "source_ar": item.source_ar,
         "not_applicable_allowed": "on",
     }
     saved = client.post(reverse("checklists:framework-item", args=[draft.pk, item.pk]), data)
@@ -236,6 +240,7 @@ def test_edit_a_draft_compare_and_publish(client, framework_editor, office_a, st
         "question_en": "Is a new thing checked?",
         "question_fr": "Une nouvelle chose est-elle vérifiée ?",
         "question_es": "¿Se comprueba algo nuevo?",
+        "question_ar": "هل يُتحقق من شيء جديد؟",
         "sectors": ["1"],
     }
     added = client.post(reverse("checklists:framework-item-add", args=[draft.pk]), new_item)

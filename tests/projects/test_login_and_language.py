@@ -43,7 +43,7 @@ def test_switching_to_french_holds_for_the_session_and_leaves_the_default(
     client.force_login(staff_a)
     response = client.post(reverse("switch-language"), {"language": "fr", "next": "/"}, follow=True)
     body = response.content.decode()
-    assert '<html lang="fr">' in body
+    assert '<html lang="fr" dir="ltr">' in body
     assert "Projets" in body and "Élaboration et conception du projet" in body
     # A switch is for this visit: the profile's default changes only on the settings page.
     assert not Profile.objects.filter(user=staff_a, language="fr").exists()
@@ -52,7 +52,7 @@ def test_switching_to_french_holds_for_the_session_and_leaves_the_default(
     client.logout()
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
-    assert '<html lang="en">' in response.content.decode()
+    assert '<html lang="en" dir="ltr">' in response.content.decode()
 
 
 def test_the_settings_page_changes_the_default_language_and_time_zone(client, staff_a):
@@ -63,14 +63,14 @@ def test_the_settings_page_changes_the_default_language_and_time_zone(client, st
         follow=True,
     )
     assert response.status_code == 200
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
     profile = Profile.objects.get(user=staff_a)
     assert (profile.language, profile.time_zone) == ("fr", "Asia/Baghdad")
 
     client.logout()
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
 
 
 def test_settings_refuse_an_unknown_time_zone_with_a_message(client, staff_a):
@@ -87,14 +87,14 @@ def test_a_language_picked_on_the_login_page_holds_after_login(client, staff_a):
     Profile.objects.create(user=staff_a, language="en")
     client.post(reverse("switch-language"), {"language": "fr", "next": reverse("login")})
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
     assert Profile.objects.get(user=staff_a).language == "en"
 
 
 def test_without_a_choice_on_the_login_page_the_profile_language_applies(client, staff_a):
     Profile.objects.create(user=staff_a, language="fr")
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pw"}, follow=True)
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
 
 
 def test_unknown_language_is_refused(client, staff_a):
