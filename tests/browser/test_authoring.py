@@ -30,7 +30,7 @@ def test_export_edit_import_compare_publish(open_page, transactional_db, languag
     path = tmp_path / "framework.xlsx"
     download.value.save_as(path)
 
-    # The protection unit edits the workbook: rewords one item, adds one, in both languages.
+    # The protection unit edits the workbook: rewords one item, adds one, in every language.
     workbook = openpyxl.load_workbook(path)
     items = workbook["Items"]
     header = [cell.value for cell in items[1]]
@@ -52,6 +52,10 @@ def test_export_edit_import_compare_publish(open_page, transactional_db, languag
         "question::fr": "Les points d'eau ouvrent-ils à des heures qui conviennent aux femmes ?",
         "guidance::en": "Opening hours were agreed with women.",
         "guidance::fr": "Les horaires ont été convenus avec les femmes.",
+        "question::es": "¿Abren los puntos de agua en horarios que convienen a las mujeres?",
+        "guidance::es": "Los horarios se acordaron con las mujeres.",
+        "question::ar": "هل تفتح نقاط المياه في أوقات تناسب النساء؟",
+        "guidance::ar": "اتُّفق على ساعات العمل مع النساء.",
     }.items():
         items.cell(row=new, column=column[name], value=value)
     buffer = io.BytesIO()
