@@ -127,6 +127,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Caches live in each server process's memory. "default" counts API requests per token.
+# "checklist_pages" keeps the rendered items of checklist pages, keyed on the checklist's
+# revision (checklists/views/filling.py), so a key never serves an older checklist; the
+# timeout only bounds how long a person's renamed display name can take to show. A
+# process's memory, on purpose: the entries hold hashed static file names, which a new
+# release changes, and a restart empties it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "checklist_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "checklist-pages",
+        "TIMEOUT": envint("CHECKLIST_PAGE_CACHE_SECONDS", "300"),
+        "OPTIONS": {"MAX_ENTRIES": envint("CHECKLIST_PAGE_CACHE_ENTRIES", "200")},
+    },
+}
+
 # No transaction per request: each change is one atomic workflow function (or form save),
 # so row locks last as long as the writes, never while a page or a PDF renders.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

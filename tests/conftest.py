@@ -29,6 +29,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # Each test's database starts again, and may hand out the same ids: no page part kept
+    # rendered by an earlier test may serve it.
+    from django.core.cache import caches
+
+    caches["checklist_pages"].clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The protection framework is reference data every test relies on: load it once.

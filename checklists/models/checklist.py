@@ -86,6 +86,15 @@ class Checklist(models.Model):
     def __str__(self):
         return f"{self.project.code} · {self.phase.name} · {self.round}"
 
+    def revision(self) -> int:
+        """How many audited changes the checklist has had. Every change to it, its answers,
+        action points, evidence files and reviews writes an audit entry in the same
+        transaction, and entries are never deleted, so this number moves exactly when a
+        change is committed: what its pages show can be kept rendered under it. (A count,
+        not the newest entry's id: ids are handed out before commit, so a slower
+        transaction can commit an older id after a newer one.)"""
+        return self.audit_entries.count()
+
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES

@@ -1,8 +1,12 @@
 """Starting and filling a checklist: the page, the no-JavaScript save, and autosave."""
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -15,7 +19,7 @@ from projects.templatetags.people import display_name
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
 from ..models import Answer, GoodPractice, Principle, Response
-from . import item_html, rows
+from . import item_html, page_cache, rows
 
 
 @require_POST
@@ -91,18 +95,18 @@ def _reviews_and_remarks(checklist) -> tuple[list, dict[int, list]]:
     return reviews, remarks
 
 
-def _shown(rows, request) -> tuple[list, dict]:
-    """The rows the page's filters keep, and the filters."""
+def _filters(request) -> dict:
     show = request.GET.get("show", "")
-    principle_code = request.GET.get("principle", "")
-    if show in FILTERS:
-        rows = [row for row in rows if FILTERS[show](row["answer"])]
-    return rows, {"show": show, "principle_code": principle_code}
+    return {
+        "show": show if show in FILTERS else "",
+        "principle_code": request.GET.get("principle", ""),
+    }
 
 
-def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
-    """The checklist page: items by principle, with live scores, for editing or reading."""
-    editable = permissions.can_edit_checklist(request.user, checklist)
+def _layout_context(
+    checklist, *, editable, filters, owner_choices, remarks, forms, conflicts, blockers
+):
+    """Everything the items, progress and scores of the page need, read from the database."""
     principles = list(Principle.objects.all())
     answers = rows.in_page_order(
         checklist.answers.for_page(framework_id=checklist.framework_id), principles
@@ -111,7 +115,6 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     practices: dict[int, list] = {}
     for practice in GoodPractice.objects.all():
         practices.setdefault(practice.principle_id, []).append(practice)
-    reviews, remarks = _reviews_and_remarks(checklist)
     all_rows = rows.item_rows(
         answers,
         forms=forms,
@@ -120,22 +123,21 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         remarks=remarks,
         evidence=rows.evidence_by_answer(checklist),
     )
-    shown, filters = _shown(all_rows, request)
+    shown = all_rows
+    if filters["show"]:
+        shown = [row for row in all_rows if FILTERS[filters["show"]](row["answer"])]
     groups = rows.by_principle(shown, principles, scores, practices=practices)
     if filters["principle_code"]:
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
-    owners = Owners(checklist.project) if editable else None
-    owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     if editable:
         labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
         for group in groups:  # one string per principle: the template prints it as it is
             group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
                 "".join(item_html.editable_item(row, labels) for row in group["rows"])
             )
-    context = {
+    return {
         "checklist": checklist,
-        "project": checklist.project,
         "editable": editable,
         "groups": groups,
         "scores": scores,
@@ -145,16 +147,72 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "next_unanswered": next((r["code"] for r in all_rows if r["state"] == "unanswered"), ""),
         "next_blocking": next((r["code"] for r in all_rows if r["state"] == "blocking"), ""),
         **filters,
+        "query_string": urlencode(
+            {
+                k: v
+                for k, v in (("show", filters["show"]), ("principle", filters["principle_code"]))
+                if v
+            }
+        ),
         "principles": principles,
-        "blockers": blockers,
-        "conflicts": conflicts or {},
-        "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
-        "query_string": request.GET.urlencode(),
         "script_text": SCRIPT_TEXT,
         "response_choices": Response.choices,
+        "owner_choices": owner_choices,
+        "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
+    }
+
+
+def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
+    """The checklist page: items by principle, with live scores, for editing or reading.
+
+    Its items, progress and scores are kept rendered under the checklist's revision
+    (views/page_cache.py), except on a page that shows what the user posted (errors,
+    conflicts, a refused submission) or a filter, which is always rendered afresh.
+    """
+    editable = permissions.can_edit_checklist(request.user, checklist)
+    reviews, remarks = _reviews_and_remarks(checklist)
+    owners = Owners(checklist.project) if editable else None
+    owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
+    filters = _filters(request)
+
+    def layout_context():
+        return _layout_context(
+            checklist,
+            editable=editable,
+            filters=filters,
+            owner_choices=owner_choices,
+            remarks=remarks,
+            forms=forms,
+            conflicts=conflicts,
+            blockers=blockers,
+        )
+
+    invalid_rows = []
+    if forms or conflicts or blockers or filters["show"] or filters["principle_code"]:
+        context = layout_context()
+        invalid_rows = context["invalid_rows"]
+        layout = render_to_string("checklists/checklist_layout.html", context)
+    else:
+        # The people action points may name are part of the items (their choices).
+        owners_digest = hashlib.sha256(repr(owner_choices).encode()).hexdigest()[:16]
+        layout = page_cache.kept(
+            page_cache.key(
+                f"checklist-{checklist.pk}-{checklist.started_at.timestamp()}",
+                checklist.revision(),
+                "edit" if editable else "read",
+                owners_digest,
+            ),
+            lambda: render_to_string("checklists/checklist_layout.html", layout_context()),
+        )
+    context = {
+        "checklist": checklist,
+        "project": checklist.project,
+        "editable": editable,
+        "layout": layout,
+        "blockers": blockers,
+        "invalid_rows": invalid_rows,
         "past_reviews": reviews,
         "can_review": permissions.can_review(request.user, checklist),
-        "owner_choices": owner_choices,
     }
     return render(request, "checklists/checklist.html", context, status=status)
 

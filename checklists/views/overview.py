@@ -5,6 +5,7 @@ checklists app: the dependency goes one way, from checklists to projects.
 """
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import generic
 
@@ -14,6 +15,7 @@ from .. import scoring, workflow
 from ..forms import ProjectFilterForm
 from ..models import ActionPoint, ChecklistStatus, Decision, Phase, Principle, Review
 from ..reports.charts import checklist_chart
+from . import page_cache
 
 
 def _status_label(checklist, decision) -> str:
@@ -45,8 +47,9 @@ def _checklist_rows(checklists, reviews, principles, *, may_review) -> list[dict
     return rows
 
 
-def checklist_overview(user, project) -> dict:
-    """Each phase with its checklists, scores and ratings; action point counts.
+def checklist_overview(project, *, may_review: bool) -> dict:
+    """Each phase with its checklists, scores and ratings; action point counts; whether a
+    checklist may be started or the project moved on, as far as its checklists say.
 
     A fixed number of queries whatever the number of checklists.
     """
@@ -59,9 +62,7 @@ def checklist_overview(user, project) -> dict:
         .select_related("reviewer")
         .order_by("decided_at", "pk")
     )
-    rows = _checklist_rows(
-        checklists, reviews, principles, may_review=permissions.can_review_in(user, project)
-    )
+    rows = _checklist_rows(checklists, reviews, principles, may_review=may_review)
     phases = [
         {
             "phase": phase,
@@ -72,22 +73,54 @@ def checklist_overview(user, project) -> dict:
     ]
     open_points, overdue_points = project.action_points.open_and_overdue(timezone.localdate())
     current = [c for c in checklists if c.phase_id == project.current_phase_id]
-    can_start = permissions.can_start_checklist(user, project) and not workflow.start_refusal(
-        phase=project.current_phase, existing=current
-    )
-    can_move = permissions.can_edit_project(user, project) and not workflow.evaluation_refusal(
-        project=project, checklists=checklists
-    )
     return {
         "phases": phases,
         "chart": checklist_chart(rows, principles) if rows else None,
         "principles": principles,
-        "can_start_checklist": can_start,
-        "can_move_to_evaluation": can_move,
+        "start_refused": bool(
+            workflow.start_refusal(phase=project.current_phase, existing=current)
+        ),
+        "evaluation_refused": bool(
+            workflow.evaluation_refusal(project=project, checklists=checklists)
+        ),
         "endorsement": workflow.endorsement_among(reviews, checklists),
         "open_action_points": open_points,
         "overdue_action_points": overdue_points,
     }
+
+
+def project_parts(project, *, may_review: bool) -> dict:
+    """The parts of a project's page that its data make (facts, endorsement, checklists,
+    scores, chart, action points, population), rendered once per change: kept under the
+    project's revision (its audit entries: every checklist, review and action point change
+    writes one) and its last edit (views/page_cache.py)."""
+
+    def render() -> dict:
+        context = {
+            "project": project,
+            "population": project.population_table(),
+            "sectors": list(project.sectors.all()),
+            **checklist_overview(project, may_review=may_review),
+        }
+        parts = {
+            name: render_to_string(f"projects/parts/{name}.html", context)
+            for name in ("summary", "action_points", "checklists", "population")
+        }
+        return {
+            **parts,
+            "start_refused": context["start_refused"],
+            "evaluation_refused": context["evaluation_refused"],
+        }
+
+    return page_cache.kept(
+        page_cache.key(
+            f"project-{project.pk}",
+            project.updated_at.timestamp(),
+            project.audit_entries.count(),  # a count: see Checklist.revision
+            "review" if may_review else "read",
+        ),
+        render,
+    )
 
 
 def pending_work(user) -> dict:
@@ -164,9 +197,12 @@ class ProjectDetailView(generic.DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        project = self.object
-        context["population"] = project.population_table()
-        context["sectors"] = list(project.sectors.all())
-        context["can_edit"] = permissions.can_edit_project(self.request.user, project)
-        context.update(checklist_overview(self.request.user, project))
+        project, user = self.object, self.request.user
+        parts = project_parts(project, may_review=permissions.can_review_in(user, project))
+        context["parts"] = parts
+        context["can_edit"] = permissions.can_edit_project(user, project)
+        context["can_start_checklist"] = (
+            permissions.can_start_checklist(user, project) and not parts["start_refused"]
+        )
+        context["can_move_to_evaluation"] = context["can_edit"] and not parts["evaluation_refused"]
         return context

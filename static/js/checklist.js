@@ -55,7 +55,7 @@
     const cookie = document.cookie.split("; ").find(function (part) {
       return part.indexOf("csrftoken=") === 0;
     });
-    return cookie ? cookie.split("=")[1] : form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    return cookie ? cookie.split("=")[1] : document.querySelector("input[name=csrfmiddlewaretoken]").value;
   }
 
   // --- The fields an answer needs --------------------------------------------------------
