@@ -358,6 +358,9 @@ def test_portfolio_project_table_fits_its_landscape_pages(client, hq_manager, po
         page.extract_text(visitor_text=visitor)
         assert max(seen) < width, (max(seen), width)  # no text starts beyond the page
     assert float(reader.pages[0].mediabox.width) < float(reader.pages[0].mediabox.height)
+    # Each rating cell says its percent and its word, not only its colour.
+    table = flat(" ".join(page.extract_text() for page in table_pages))
+    assert re.search(r"A-1 .*\d+% (Green|Amber|Red)", table), table
 
 
 def test_dashboard_lists_the_first_open_critical_gaps_by_project_code(
