@@ -128,6 +128,14 @@ def _checklists_in_order(projects) -> list[tuple]:
     )
 
 
+def _item_columns(framework_id: int, principles: dict) -> dict[int, tuple]:
+    """Code, principle and "critical" of each item of a framework, by item id."""
+    return {
+        pk: (item.code, principles[item.principle_id], "yes" if item.critical else "no")
+        for pk, item in Framework.items_of(framework_id).items()
+    }
+
+
 def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
     """Every answer of these projects' checklists, as plain values, by project, phase, round
     and item code. Read a batch of checklists at a time, with no join to items (a published
@@ -135,64 +143,73 @@ def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
     yield answer_header()
     principles = dict(Principle.objects.values_list("pk", "code"))
     checklists = _checklists_in_order(projects)
+    item_columns: dict[int, dict] = {}
     for start in range(0, len(checklists), CHECKLIST_BATCH):
         batch = checklists[start : start + CHECKLIST_BATCH]
         answers: dict[int, list] = {pk: [] for pk, *_rest in batch}
-        rows = Answer.objects.filter(checklist_id__in=list(answers)).values_list(*ANSWER_COLUMNS)
+        rows = (
+            Answer.objects.filter(checklist_id__in=list(answers))
+            .order_by()  # sorted below by item code: no join to items for the sort
+            .values_list(*ANSWER_COLUMNS)
+        )
         for row in rows:
             answers[row[0]].append(row)
         for pk, framework_id, project, office, phase, round_number, status in batch:
-            items = Framework.items_of(framework_id)
-            checklist_columns = [project, office, phase, round_number, status]
-            for row in sorted(answers[pk], key=lambda row: items[row[1]].code):
-                item = items[row[1]]
-                yield [
-                    *checklist_columns,
-                    item.code,
-                    principles[item.principle_id],
-                    *_answer_columns(item, row, today=today),
-                ]
+            if framework_id not in item_columns:
+                item_columns[framework_id] = _item_columns(framework_id, principles)
+            items = item_columns[framework_id]
+            for row in sorted(answers[pk], key=lambda row: items[row[1]][0]):
+                yield [project, office, phase, round_number, status, *items[row[1]]] + (
+                    _answer_columns(row, today=today)
+                )
 
 
-def _answer_columns(item, row, *, today) -> list:
+def _answer_columns(row, *, today) -> list:
+    """Response, comment, reason and current action point of one answer's row."""
     (response, comment, reason, description, first, last, username) = row[2:9]
     due, done_on, withdrawn_on = row[9:]
     exists = description is not None
-    current = exists and withdrawn_on is None
-    owner = (f"{first} {last}".strip() or username) if current and username else ""
-    return [
-        "yes" if item.critical else "no",
-        response,
-        comment,
-        reason,
-        description if current else "",
-        owner,
-        due if current else None,
-        done_on if current else None,
-        action_status(due, done_on, withdrawn_on, exists=exists, today=today),
-    ]
+    if not exists or withdrawn_on is not None:  # no action point, or a withdrawn one
+        return [response, comment, reason, "", "", None, None, ""]
+    owner = (f"{first} {last}".strip() or username) if username else ""
+    status = action_status(due, done_on, withdrawn_on, exists=exists, today=today)
+    return [response, comment, reason, description, owner, due, done_on, status]
+
+
+# A cell starting with = + - @ would run as a formula in a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet program.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+# The columns of each sheet that hold what people typed (codes, titles, names, comments):
+# the only ones that could start like a formula. Every other column is a number, a date or
+# one of the app's own codes.
+PROJECT_TYPED_COLUMNS = (0, 1, 2, 3, 4)
+ANSWER_TYPED_COLUMNS = (0, 1, 9, 10, 11, 12)
 
 
 def workbook_bytes(projects, *, today: datetime.date) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    for title, lines in (
-        (_("Projects"), project_lines(projects, today=today)),
-        (_("Answers"), answer_lines(projects, today=today)),
+    for title, lines, typed in (
+        (_("Projects"), project_lines(projects, today=today), PROJECT_TYPED_COLUMNS),
+        (_("Answers"), answer_lines(projects, today=today), ANSWER_TYPED_COLUMNS),
     ):
         sheet = workbook.create_sheet(title=title[:31])
         # An Arabic workbook reads right to left, as the language does.
         sheet.sheet_view.rightToLeft = translation.get_language_bidi()
         for line in lines:
-            sheet.append([safe_cell(value) for value in line])
+            for column in typed:
+                value = line[column]
+                if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+                    line[column] = safe_cell(value)
+            sheet.append(line)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ import re
 import openpyxl
 import pypdf
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from checklists.models import (
     ReportFile,
 )
 from checklists.reports.project import build_project_report
-from projects.models import PopulationFigure, Profile, Sector
+from projects.models import PopulationFigure, Profile, Project, Sector
 
 from ..factories import make_checklist, make_framework_items, make_project
 
@@ -300,6 +301,33 @@ def test_spreadsheet_holds_one_sheet_of_projects_and_one_of_answers(
     assert len(answers) - 1 == 8 + 8 + 4 + 4  # every answer, drafts included (status column)
     statuses = {row[4] for row in answers[1:]}
     assert statuses == {"submitted", "draft"}
+
+
+def test_spreadsheet_cells_people_typed_never_run_as_formulas(
+    client, hq_manager, portfolio, staff_a, prepare
+):
+    a1 = portfolio[0]
+    Project.objects.filter(pk=a1.pk).update(title="=1+1", donor="@SUM(A1)")
+    answer = Answer.objects.filter(checklist__project=a1).first()
+    Answer.objects.filter(pk=answer.pk).update(
+        comment='=HYPERLINK("http://x")', not_applicable_reason="+cmd"
+    )
+    User.objects.filter(pk=staff_a.pk).update(first_name="=Owner", last_name="")
+    ActionPoint.objects.create(
+        project=a1, answer=answer, description="-2+3", owner=staff_a, due_date=None
+    )
+    client.force_login(hq_manager)
+    workbook = openpyxl.load_workbook(io.BytesIO(prepare("portfolio_xlsx")))
+    project = next(r for r in workbook["Projects"].iter_rows(values_only=True) if r[0] == "A-1")
+    assert project[1:5:3] == ("'=1+1", "'@SUM(A1)")
+    row = next(
+        r
+        for r in workbook["Answers"].iter_rows(values_only=True)
+        if r[9] == '\'=HYPERLINK("http://x")'
+    )
+    assert row[10:13] == ("'+cmd", "'-2+3", "'=Owner")
+    cells = [cell for sheet in workbook for line in sheet.iter_rows() for cell in line]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
 
 
 def test_csv_exports_parse_and_neutralise_formulas(client, hq_manager, portfolio, staff_a):
