@@ -99,44 +99,22 @@ def prepare() -> dict:
     design = Checklist.objects.filter(project=real).first() or workflow.start_checklist(
         project=real, user=user
     )
-    big = project("FIELD-100")
-    checklist = Checklist.objects.filter(project=big).first() or hundred_item_checklist(big, user)
+    # A new 100-item checklist each run, half answered: the runs' autosaves pile up on the
+    # one they used (thousands of saves each), which no page would otherwise carry.
+    runs = Project.objects.filter(code__startswith="FIELD-100").count()
+    checklist = hundred_item_checklist(project(f"FIELD-100-{runs + 1}"), user)
     return {"user": user, "checklist": checklist, "design": design, "project": real}
 
 
 def hundred_item_checklist(project, user) -> Checklist:
-    """100 design items with the real framework's texts, half answered as people do."""
-    source = list(Item.objects.filter(framework__status="published").prefetch_related("topics"))
-    framework = Framework.objects.create(
-        code="field-100", version=1, name="Field 100", status="published"
-    )
+    """A checklist of 100 design items with the real framework's texts, half answered as
+    people do (the items made once, by the first run)."""
     design = Phase.objects.get(code="design")
-    items = Item.objects.bulk_create(
-        Item(
-            framework=framework,
-            code=f"FLD-{n:03d}",
-            phase=design,
-            principle=source[n % len(source)].principle,
-            order=n,
-            question_en=source[n % len(source)].question_en,
-            question_fr=source[n % len(source)].question_fr,
-            question_es=source[n % len(source)].question_es,
-            guidance_en=source[n % len(source)].guidance_en,
-            guidance_fr=source[n % len(source)].guidance_fr,
-            guidance_es=source[n % len(source)].guidance_es,
-            source_en=source[n % len(source)].source_en,
-            source_fr=source[n % len(source)].source_fr,
-            source_es=source[n % len(source)].source_es,
-            critical=source[n % len(source)].critical,
-            not_applicable_allowed=source[n % len(source)].not_applicable_allowed,
-        )
-        for n in range(ITEMS)
-    )
-    for item, model in zip(items, [source[n % len(source)] for n in range(ITEMS)], strict=True):
-        item.topics.set(model.topics.all())
+    framework = Framework.objects.filter(code="field-100").first() or _hundred_items(design)
     checklist = Checklist.objects.create(
         project=project, phase=design, framework=framework, started_by=user
     )
+    items = framework.items.all()
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
     scoring.refresh_tallies([checklist.pk])
     for index, answer in enumerate(checklist.answers.order_by("item__order")[: ITEMS // 2]):
@@ -152,6 +130,34 @@ def hundred_item_checklist(project, user) -> Checklist:
             checklist=checklist, answer_id=answer.pk, user=user, values=values, based_on_version=0
         )
     return checklist
+
+
+def _hundred_items(design) -> Framework:
+    source = list(Item.objects.filter(framework__status="published").prefetch_related("topics"))
+    framework = Framework.objects.create(
+        code="field-100", version=1, name="Field 100", status="published"
+    )
+    models = [source[n % len(source)] for n in range(ITEMS)]
+    items = Item.objects.bulk_create(
+        Item(
+            framework=framework,
+            code=f"FLD-{n:03d}",
+            phase=design,
+            principle=model.principle,
+            order=n,
+            **{
+                f"{text}_{language}": getattr(model, f"{text}_{language}")
+                for text in ("question", "guidance", "source")
+                for language in ("en", "fr", "es", "ar")
+            },
+            critical=model.critical,
+            not_applicable_allowed=model.not_applicable_allowed,
+        )
+        for n, model in enumerate(models)
+    )
+    for item, model in zip(items, models, strict=True):
+        item.topics.set(model.topics.all())
+    return framework
 
 
 # --- Servers and clients ------------------------------------------------------------------
@@ -341,8 +347,8 @@ def autosave_figures(cast) -> list[str]:
     checklist = cast["checklist"]
     answers = list(checklist.answers.order_by("item__order"))
     everything, statements = save_statements(cast)
-    results = {}
-    for clients in (1, 4):
+    results = {1: [], 4: []}
+    for clients in (1, 4, 1, 4):  # alternate, so that both see the same machine; medians
         sessions = [Session("field.staff") for _ in range(clients)]
         answers = list(checklist.answers.order_by("item__order"))  # fresh versions
         latencies, errors, threads = [], [], []
@@ -360,8 +366,8 @@ def autosave_figures(cast) -> list[str]:
         if errors:
             sys.exit(f"autosave errors: {errors[:3]}")
         elapsed = time.perf_counter() - started
-        results[clients] = (len(latencies) / elapsed, statistics.median(latencies) * 1000)
-    one, four = results[1], results[4]
+        results[clients].append((len(latencies) / elapsed, statistics.median(latencies) * 1000))
+    one, four = (tuple(map(statistics.median, zip(*results[n], strict=True))) for n in (1, 4))
     return [
         f"{'autosave: SQL statements per save':<44} {statements:8d}      "
         f"(target <= 8: {'meets' if statements <= 8 else 'ABOVE'}; "
