@@ -18,7 +18,7 @@ from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
-from ..models import Answer, GoodPractice, Principle, Response
+from ..models import Answer, GoodPractice, Principle
 from . import item_html, page_cache, rows
 
 
@@ -156,7 +156,6 @@ def _layout_context(
         ),
         "principles": principles,
         "script_text": SCRIPT_TEXT,
-        "response_choices": Response.choices,
         "owner_choices": owner_choices,
         "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
     }

@@ -2,10 +2,11 @@
 
 A checklist page of 100 items, or a project's page with its checklists, scores and chart,
 is read and written out once per change rather than once per visit. Each key holds the
-object's revision (``Checklist.revision``, ``Project.revision``: its count of audit
-entries, read before the data, so the part rendered under a key is never older than the
-key says), and the language, time zone and date it is written in. The parts never hold
-anything tied to the request (a CSRF token, a message): the page around them does.
+object's revision (``Checklist.revision``, and for a project the same count of its audit
+entries with its last edit), read before the data, so the part rendered under a key is
+never older than the key says; and the language, time zone and date it is written in.
+The parts never hold anything tied to the request (a CSRF token, a message): the page
+around them does.
 
 The cache is each server process's memory (settings.CACHES["checklist_pages"]), emptied
 by a restart; its timeout only bounds how long a renamed person or office takes to show.
