@@ -18,7 +18,7 @@ from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
-from ..models import Answer, GoodPractice, Principle
+from ..models import Answer, GoodPractice, Principle, ReviewComment
 from . import item_html, page_cache, rows
 
 
@@ -82,17 +82,22 @@ FILTERS = {
 }
 
 
-def _reviews_and_remarks(checklist) -> tuple[list, dict[int, list]]:
-    """The checklist's reviews, and their comments by answer (read only when reviewed)."""
+def _reviews(checklist) -> list:
+    """The checklist's review decisions, for the page's header (read only when reviewed)."""
     if checklist.submitted_at is None:
-        return [], {}  # never submitted, so never reviewed
-    reviews = list(checklist.reviews.select_related("reviewer").prefetch_related("comments"))
+        return []  # never submitted, so never reviewed
+    return list(checklist.reviews.select_related("reviewer"))
+
+
+def _remarks(reviews) -> dict[int, list]:
+    """The reviews' comments on items, by answer: read only when the items are rendered."""
+    by_pk = {review.pk: review for review in reviews}
     remarks: dict[int, list] = {}
-    for review in reviews:
-        for comment in review.comments.all():
-            comment.review = review
+    if by_pk:
+        for comment in ReviewComment.objects.filter(review_id__in=by_pk):
+            comment.review = by_pk[comment.review_id]
             remarks.setdefault(comment.answer_id, []).append(comment)
-    return reviews, remarks
+    return remarks
 
 
 def _filters(request) -> dict:
@@ -104,7 +109,7 @@ def _filters(request) -> dict:
 
 
 def _layout_context(
-    checklist, *, editable, filters, owner_choices, remarks, forms, conflicts, blockers
+    checklist, *, editable, filters, owner_choices, reviews, forms, conflicts, blockers
 ):
     """Everything the items, progress and scores of the page need, read from the database."""
     principles = list(Principle.objects.all())
@@ -120,7 +125,7 @@ def _layout_context(
         forms=forms,
         conflicts=conflicts,
         blockers=blockers,
-        remarks=remarks,
+        remarks=_remarks(reviews),
         evidence=rows.evidence_by_answer(checklist),
     )
     shown = all_rows
@@ -169,7 +174,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     conflicts, a refused submission) or a filter, which is always rendered afresh.
     """
     editable = permissions.can_edit_checklist(request.user, checklist)
-    reviews, remarks = _reviews_and_remarks(checklist)
+    reviews = _reviews(checklist)
     owners = Owners(checklist.project) if editable else None
     owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     filters = _filters(request)
@@ -180,7 +185,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
             editable=editable,
             filters=filters,
             owner_choices=owner_choices,
-            remarks=remarks,
+            reviews=reviews,
             forms=forms,
             conflicts=conflicts,
             blockers=blockers,
