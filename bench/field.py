@@ -101,12 +101,20 @@ def prepare() -> dict:
     )
     # A new 100-item checklist each run, half answered: the runs' autosaves pile up on the
     # one they used (thousands of saves each), which no page would otherwise carry.
-    runs = Project.objects.filter(code__startswith="FIELD-100").count()
+    runs = Project.objects.filter(code__startswith="FIELD-100-").count()
     checklist = hundred_item_checklist(project(f"FIELD-100-{runs + 1}"), user)
-    return {"user": user, "checklist": checklist, "design": design, "project": real}
+    # The same page with every item answered, each with its "last saved" line.
+    full = hundred_item_checklist(project(f"FIELD-ALL-{runs + 1}"), user, answered=ITEMS)
+    return {
+        "user": user,
+        "checklist": checklist,
+        "full": full,
+        "design": design,
+        "project": real,
+    }
 
 
-def hundred_item_checklist(project, user) -> Checklist:
+def hundred_item_checklist(project, user, *, answered=ITEMS // 2) -> Checklist:
     """A checklist of 100 design items with the real framework's texts, half answered as
     people do (the items made once, by the first run)."""
     design = Phase.objects.get(code="design")
@@ -117,7 +125,7 @@ def hundred_item_checklist(project, user) -> Checklist:
     items = framework.items.all()
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
     scoring.refresh_tallies([checklist.pk])
-    for index, answer in enumerate(checklist.answers.order_by("item__order")[: ITEMS // 2]):
+    for index, answer in enumerate(checklist.answers.order_by("item__order")[:answered]):
         values = workflow.AnswerInput(response="yes")
         if index % 10 == 3:
             values = workflow.AnswerInput(
@@ -192,6 +200,7 @@ class Session:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         content = response.read()
+        self.headers = {k.lower(): v for k, v in response.getheaders()}
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -239,22 +248,36 @@ def page_figures(session, cast) -> list[str]:
         pages.append(wrk(checklist_url, cookie))
         projects.append(wrk(project_url, cookie))
     floor = statistics.median(floors)
-    status, html = session.request("GET", f"/checklists/{cast['checklist'].pk}/")
-    assert status == 200
-    per_item = len(html) / ITEMS / 1024
-    texts = item_text_bytes(cast["checklist"]) / ITEMS / 1024
-    return [
+    lines = [
         ratio_line("checklist page, 100 items", statistics.median(pages), floor, 0.5),
         ratio_line("project page", statistics.median(projects), floor, 0.5),
-        f"{'checklist page HTML per item':<44} {per_item:8.2f} KB  "
-        f"(target <= 1.2 KB: {'meets' if per_item <= 1.2 else 'ABOVE'}; of which the item's "
-        f"own texts {texts:.2f} KB, markup and answers {per_item - texts:.2f} KB)",
     ]
+    texts = item_text_bytes(cast["checklist"]) / ITEMS / 1024
+    for label, checklist in (
+        ("checklist page HTML per item", cast["checklist"]),
+        ("  the same, every item answered", cast["full"]),
+    ):
+        status, html = session.request("GET", f"/checklists/{checklist.pk}/")
+        assert status == 200
+        per_item = len(html) / ITEMS / 1024
+        lines.append(
+            f"{label:<44} {per_item:8.2f} KB  "
+            f"(target <= 1.2 KB: {'meets' if per_item <= 1.2 else 'ABOVE'}; of which the "
+            f"question and topics {texts:.2f} KB, markup and answers {per_item - texts:.2f} KB)"
+        )
+    status, guidance = session.request("GET", f"/checklists/{cast['checklist'].pk}/guidance/")
+    assert status == 200
+    lines.append(
+        f"{'  its guidance page, per item':<44} {len(guidance) / ITEMS / 1024:8.2f} KB  "
+        "(each item's guidance and source: fetched by the page, a 304 once the browser has it)"
+    )
+    return lines
 
 
 def item_text_bytes(checklist) -> int:
-    """What the items' question, guidance, source and topic names weigh, escaped as the
-    page prints them: the content, as against the markup around it."""
+    """What the items' questions and topic names weigh, escaped as the page prints them:
+    the content, as against the markup around it (the guidance and source are on the
+    checklist's guidance page)."""
     from html import escape
 
     from checklists.models import Item
@@ -265,8 +288,6 @@ def item_text_bytes(checklist) -> int:
         for item in items
         for text in (
             item.question_en,
-            item.guidance_en,
-            item.source_en,
             " · ".join(t.name_en for t in item.topics.all()),
         )
     )
@@ -283,12 +304,24 @@ def transfer_figures(session, cast) -> list[str]:
     for asset in assets:
         _status, body = session.request("GET", asset, headers={"Accept-Encoding": "gzip"})
         first += len(body)
+    # The script fetches the checklist's guidance page; on a repeat visit the browser asks
+    # again with its ETag and gets a 304 with no body.
+    guidance_path = f"/checklists/{cast['design'].pk}/guidance/"
+    headers = {"Accept-Encoding": "gzip"}
+    _status, guidance = session.request("GET", guidance_path, headers=headers)
+    first += len(guidance)
+    etag = session.headers["etag"]
+    status, again = session.request(
+        "GET", guidance_path, headers={**headers, "If-None-Match": etag}
+    )
+    assert status == 304, status
     hashed = all(re.search(r"\.[0-9a-f]{12}\.", asset) for asset in assets)
-    repeat = len(html)  # hashed static files are cached for a year: only the page again
+    # Hashed static files are cached for a year: only the page again, and the 304.
+    repeat = len(html) + len(again)
     return [
         f"{'first visit, design checklist (compressed)':<44} {first / 1024:8.1f} KB  "
         f"(target < 60 KB: {'meets' if first < 60 * 1024 else 'ABOVE'}; "
-        f"{len(assets)} static files, hashed names: {hashed})",
+        f"{len(assets)} static files, hashed names: {hashed}; the guidance page)",
         f"{'repeat visit, design checklist (compressed)':<44} {repeat / 1024:8.1f} KB  "
         f"(target < 15 KB: {'meets' if repeat < 15 * 1024 else 'ABOVE'})",
     ]

@@ -56,6 +56,7 @@ urlpatterns = [
         evidence.remove_evidence,
         name="evidence-remove",
     ),
+    path("checklists/<id:pk>/guidance/", guidance.checklist_guidance, name="checklist-guidance"),
     path("checklists/<id:pk>/review/", review.checklist_review, name="review"),
     path("checklists/<id:pk>/history/", history.checklist_history, name="checklist-history"),
     path("action-points/<id:pk>/done/", action_points.action_point_done, name="action-point-done"),

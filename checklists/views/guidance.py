@@ -1,8 +1,19 @@
-"""The guidance page: what protection mainstreaming is, and good practices."""
+"""The guidance pages: what protection mainstreaming is, with good practices; and each
+checklist's items' guidance."""
 
+import hashlib
+
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
 from django.views import generic
 
-from ..models import GoodPractice, Phase, Principle
+from projects import permissions
+from projects.templatetags.people import display_name
+
+from ..models import GoodPractice, Item, Phase, Principle
+from . import page_cache
 
 
 class GuidanceView(generic.TemplateView):
@@ -26,3 +37,53 @@ class GuidanceView(generic.TemplateView):
             selected_principle=selected,
         )
         return context
+
+
+def checklist_guidance(request, pk):
+    """The guidance and source of each item of one checklist, on a page of their own.
+
+    The checklist page links each item's "Guidance" here (#g-<code>), so that it carries
+    each text once per framework rather than once per visit; its script then fetches this
+    page once and shows each text in its item, as a disclosure. Without the script, the
+    link leads here. The items' part is kept rendered (a published framework's texts do not
+    change); the page is revalidated by its ETag, so a browser that has it gets a 304.
+    """
+    checklist = permissions.get_checklist_for_user(request.user, pk)
+
+    def render_items():
+        principles = list(Principle.objects.all())
+        items = [
+            item
+            for item in Item.objects.filter(answers__checklist=checklist).order_by("order", "code")
+            if item.guidance  # as the checklist page links them
+        ]
+        groups = [
+            {"principle": p, "items": [i for i in items if i.principle_id == p.pk]}
+            for p in principles
+        ]
+        return render_to_string(
+            "checklists/parts/item_guidance.html",
+            {"checklist": checklist, "groups": [g for g in groups if g["items"]]},
+        )
+
+    items_html = page_cache.kept(
+        page_cache.key(f"guidance-{checklist.pk}-{checklist.started_at.timestamp()}"),
+        render_items,
+    )
+    # The page around the items holds the user's name and their CSRF token (the language
+    # and sign-out forms): a copy from before a new sign-in must not be served as current.
+    get_token(request)  # the CSRF secret the page's forms use, made now if it is new
+    around = (str(request.user.pk), display_name(request.user), request.META["CSRF_COOKIE"])
+    etag = hashlib.sha256("\n".join((items_html, *around)).encode()).hexdigest()[:32]
+    not_modified = get_conditional_response(request, etag=f'"{etag}"')
+    if not_modified is not None:
+        not_modified["Cache-Control"] = "private, no-cache"
+        return not_modified
+    response = render(
+        request,
+        "checklists/checklist_guidance.html",
+        {"checklist": checklist, "project": checklist.project, "items_html": items_html},
+    )
+    response["ETag"] = f'"{etag}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

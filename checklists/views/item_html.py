@@ -24,10 +24,11 @@ def page_labels(owner_choices, *, checklist_pk: int) -> dict[str, str]:
     return {
         # Where each answer's evidence page is: <base><answer id>/evidence/.
         "base": reverse("checklists:detail", kwargs={"pk": checklist_pk}) + "answers/",
+        # Where each item's guidance is: the checklist's guidance page, at #g-<code>.
+        "guidance_url": reverse("checklists:checklist-guidance", kwargs={"pk": checklist_pk}),
         "critical": escape(_("Critical")),
         "critical_gap": escape(_("Critical gap: a critical item is answered “no”.")),
         "guidance": escape(_("Guidance")),
-        "source": escape(_("Source:")),
         "add_comment": escape(_("Add a comment")),
         "comment": escape(_("Comment")),
         "na": escape(_("Why does this item not apply?")),
@@ -116,39 +117,38 @@ def _notes(row, labels) -> str:
     return "".join(parts)
 
 
-def _item_text_html(row, labels) -> tuple[str, str]:
-    """The legend and the guidance of an item, the same for every answer to it in one
-    language: written once and kept on the item (a published framework's items stay in
-    memory), so a page of 100 items escapes only what people typed."""
+def _legend(row, labels) -> str:
+    """The legend of an item, the same for every answer to it in one language: written once
+    and kept on the item (a published framework's items stay in memory), so a page of 100
+    items escapes only what people typed."""
     item = row["answer"].item
     cache = item.__dict__.setdefault("_page_html", {})
-    key = (row["language"], labels["critical"], labels["guidance"], labels["source"])
+    key = (row["language"], labels["critical"])
     if key not in cache:
         code = escape(row["code"])
         critical = (
             f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
         )
-        legend = f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
-        source = (
-            f"<p class=item-source>{labels['source']} <cite>{escape(row['source'])}</cite></p>"
-            if row["source"]
-            else ""
-        )
-        guidance = (
-            f"<details><summary>{labels['guidance']}</summary>"
-            f"<p>{escape(row['guidance'])}</p>{source}</details>"
-            if row["guidance"]
-            else ""
-        )
-        cache[key] = (legend, guidance)
+        cache[key] = f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
     return cache[key]
+
+
+def _guidance_link(row, labels) -> str:
+    """The item's "Guidance": a link to its text on the checklist's guidance page, which the
+    page's script turns into a disclosure holding the text (views/guidance.py)."""
+    if not row["guidance"]:
+        return ""
+    return (
+        f'<a class=guidance-link href="{labels["guidance_url"]}#g-{escape(row["code"])}">'
+        f"{labels['guidance']}</a>"
+    )
 
 
 def editable_item(row, labels) -> SafeString:
     """One item of the checklist page, to fill in."""
     prefix, values = row["prefix"], row["values"]
     problem = " has-problem" if row["blocker"] or row["errors"] or row["conflict"] else ""
-    legend, guidance = _item_text_html(row, labels)
+    legend, guidance = _legend(row, labels), _guidance_link(row, labels)
     comment_problems = (row["errors"] or {}).get("comment")
     comment = _textarea(
         prefix,

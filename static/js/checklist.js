@@ -708,6 +708,46 @@
     openUpload(link.closest(".answer"), link);
   });
 
+  // Guidance: each item links to its text on the checklist's guidance page, which works
+  // without this script. The page is fetched once per visit (a 304 when the browser has it;
+  // the service worker keeps it for use offline) and each text is shown in its item, as a
+  // disclosure, so that reading it never leaves the form.
+  function showGuidance() {
+    const first = form.querySelector("a.guidance-link");
+    if (!first) {
+      return;
+    }
+    fetch(first.pathname, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        const guidance = new DOMParser().parseFromString(html, "text/html");
+        form.querySelectorAll("a.guidance-link").forEach(function (link) {
+          const section = guidance.getElementById(decodeURIComponent(link.hash.slice(1)));
+          const body = section && section.querySelector(".guidance-text");
+          if (!body) {
+            return;
+          }
+          const details = document.createElement("details");
+          details.className = "guidance";
+          const summary = document.createElement("summary");
+          summary.textContent = link.textContent;
+          details.append(summary, document.adoptNode(body));
+          const focused = document.activeElement === link;
+          link.replaceWith(details);
+          if (focused) {
+            summary.focus();
+          }
+        });
+      })
+      .catch(function () {}); // the links still lead to the guidance page
+  }
+
+  showGuidance();
   restore().then(function () {
     if (navigator.onLine) {
       flush();

@@ -3,8 +3,9 @@
 //
 // - Static files with hashed names never change: served from the cache first (without a
 //   hash, as under `make run`, from the network first, so that edits show at once).
-// - Pages: from the network when it answers (and kept), else the copy last kept, else a
-//   page saying that this one needs a connection.
+// - Pages, and a checklist's guidance that its page fetches: from the network when it
+//   answers (and kept), else the copy last kept, else a page saying that this one needs a
+//   connection.
 // - Anything but GET (answers, decisions, sign-out) goes to the network untouched: the
 //   checklist page keeps answers that cannot be sent in the browser and sends them later.
 //
@@ -91,7 +92,8 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     const hashed = /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(url.pathname);
     event.respondWith(hashed ? fromCacheFirst(request) : fromNetworkFirst(request, STATIC));
-  } else if (request.mode === "navigate") {
+  } else if (request.mode === "navigate" || /^\/checklists\/\d+\/guidance\/$/.test(url.pathname)) {
+    // A checklist's guidance, which its page fetches to show in each item: kept as a page.
     event.respondWith(fromNetworkFirst(request, PAGES));
   }
 });

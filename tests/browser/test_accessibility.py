@@ -137,6 +137,7 @@ def test_main_pages_have_no_wcag_violations(
             f"/checklists/{checklist.pk}/history/",
             f"/projects/{project.pk}/history/",
             "/guidance/",
+            f"/checklists/{draft.pk}/guidance/",
             "/accounts/password/",
             "/settings/tokens/",
             f"/checklists/{draft.pk}/answers/{world['evidence_answer'].pk}/evidence/",
@@ -180,6 +181,12 @@ def test_main_pages_have_no_wcag_violations(
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert page.locator("#new-token-value").input_value().startswith("pmat_")
+    assert violations(page, axe_source) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # An item's guidance, shown in the item by the page's script, open.
+    page.goto(f"/checklists/{draft.pk}/")
+    page.locator("details.guidance summary").first.click()
+    page.locator("details.guidance[open] .guidance-text").first.wait_for(state="visible")
     assert violations(page, axe_source) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()

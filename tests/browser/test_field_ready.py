@@ -128,3 +128,50 @@ def test_the_header_collapses_into_a_menu_on_phones(open_page, field, width):
     assert page.locator("#site-menu a", has_text="Guidance").is_visible()
     assert page.get_attribute("#menu-button", "aria-expanded") == "true"
     assert no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_guidance_opens_in_the_item_from_the_keyboard(open_page, field, language):
+    """The page carries a link per item; its script fetches the checklist's guidance once
+    and shows each text in its item, as a disclosure (no page is left)."""
+    Profile.objects.create(user=field["staff"], language=language)
+    page = open_page("layla", language=language)
+    checklist = field["checklist"]
+    page.goto(f"/checklists/{checklist.pk}/")
+    answer = checklist.answers.order_by("item__order").select_related("item").first()
+    item = page.locator(f"#item-{answer.item.code}")
+    disclosure = item.locator("details.guidance")
+    disclosure.wait_for(state="attached")
+    assert item.locator("a.guidance-link").count() == 0
+    text = disclosure.locator(".guidance-text")
+    assert not text.is_visible()
+    disclosure.locator("summary").focus()
+    page.keyboard.press("Enter")
+    text.wait_for(state="visible")
+    guidance = getattr(answer.item, f"guidance_{language}")
+    assert text.inner_text().startswith(guidance[:60])
+    source = getattr(answer.item, f"source_{language}")
+    if source:
+        assert source in text.locator("cite").inner_text()
+    assert page.url.endswith(f"/checklists/{checklist.pk}/")
+    assert page.locator(".answer details.guidance").count() == page.locator(".answer").count()
+
+
+def test_without_javascript_guidance_is_a_link_to_its_text(browser, live_server, field):
+    checklist = field["checklist"]
+    answer = checklist.answers.order_by("item__order").select_related("item").first()
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "layla")
+    page.fill("#id_password", "pw")
+    page.click("main button[type=submit]")
+    page.goto(f"/checklists/{checklist.pk}/")
+    page.locator(f"#item-{answer.item.code}").get_by_role("link", name="Guidance").click()
+    page.wait_for_url(f"**/checklists/{checklist.pk}/guidance/#g-{answer.item.code}")
+    section = page.locator(f"#g-{answer.item.code}")
+    assert answer.item.guidance_en[:60] in section.inner_text()
+    assert page.locator("h1").inner_text().startswith("Guidance: ")
+    section.get_by_role("link", name=f"Back to item {answer.item.code}").click()
+    page.wait_for_url(f"**/checklists/{checklist.pk}/#item-{answer.item.code}")
+    context.close()

@@ -243,3 +243,17 @@ def test_a_page_never_opened_says_it_needs_a_connection(open_page, site, languag
     message.wait_for()
     assert message.is_visible() and message.inner_text()
     assert violations(page, axe_source) == []
+
+
+def test_guidance_opens_offline_in_a_checklist_opened_before(open_page, site):
+    """The service worker keeps the checklist's guidance with its page."""
+    page, url = open_checklist(open_page, site, "en")
+    page.locator("details.guidance").first.wait_for(state="attached")
+    page.context.set_offline(True)
+    page.reload()
+    disclosure = page.locator("details.guidance").first
+    disclosure.wait_for(state="attached")
+    disclosure.locator("summary").click()
+    item = site["checklist"].answers.order_by("item__order").select_related("item").first().item
+    assert item.guidance_en[:60] in disclosure.locator(".guidance-text").inner_text()
+    page.context.set_offline(False)

@@ -232,15 +232,23 @@ def test_the_reviewer_reads_critical_items_said_not_to_apply_first(
     assert "1 critical item said not to apply" in body
 
 
-def test_guidance_names_its_source_on_the_checklist_page(client, staff_a, design_checklist):
+def test_guidance_names_its_source_from_the_checklist_page(client, staff_a, design_checklist):
+    """Each item's "Guidance" leads to its text and source on the checklist's guidance page
+    (which the page's script shows in the item)."""
+    answers = design_checklist.answers.order_by("item__order", "item__code")
+    item = answers.filter(item__source_en__startswith="IOM Data Protection").first().item
     client.force_login(staff_a)
     body = client.get(reverse("checklists:detail", args=[design_checklist.pk])).content.decode()
-    assert "Source: <cite>IOM Data Protection Principles" in body
+    guidance_url = reverse("checklists:checklist-guidance", args=[design_checklist.pk])
+    assert f'<a class=guidance-link href="{guidance_url}#g-{item.code}">Guidance</a>' in body
+    guidance = client.get(guidance_url).content.decode()
+    section = guidance[guidance.index(f'id="g-{item.code}"') :]
+    section = section[: section.index("</section>")]
+    assert item.guidance_en.replace("'", "&#x27;") in section
+    assert "Source: <cite>IOM Data Protection Principles" in section
     client.cookies["django_language"] = "fr"
-    body = client.get(
-        reverse("checklists:detail", args=[design_checklist.pk]), HTTP_ACCEPT_LANGUAGE="fr"
-    ).content.decode()
-    assert "Principes de l&#x27;OIM relatifs à la protection des données" in body
+    guidance = client.get(guidance_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Principes de l&#x27;OIM relatifs à la protection des données" in guidance
 
 
 def test_loading_v2_changes_no_v1_checklist(tmp_path, settings, office_a, staff_a):

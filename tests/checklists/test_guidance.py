@@ -39,3 +39,102 @@ def test_guidance_in_french(client, staff_a):
     assert "Bosnie-Herzégovine" in body
     assert "Garantir la redevabilité" in body
     assert "Inclusion des personnes en situation de handicap" in body
+
+
+# --- A checklist's guidance page (checklists/views/guidance.py) -----------------------------
+
+
+def _guidance(client, checklist, **headers):
+    return client.get(reverse("checklists:checklist-guidance", args=[checklist.pk]), **headers)
+
+
+def test_each_item_links_to_its_guidance_which_the_guidance_page_holds(
+    client, staff_a, project_a
+):
+    from ..factories import make_checklist
+
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=6)
+    client.force_login(staff_a)
+    page = client.get(reverse("checklists:detail", args=[checklist.pk])).content.decode()
+    guidance_url = reverse("checklists:checklist-guidance", args=[checklist.pk])
+    items = list(checklist.answers.order_by("item__order").select_related("item"))
+    assert page.count("class=guidance-link") == len(items)
+    assert "Guidance 0." not in page  # the texts are on the guidance page, once
+    body = _guidance(client, checklist).content.decode()
+    assert f'<a href="{reverse("checklists:detail", args=[checklist.pk])}">' in body
+    for answer in items:
+        item = answer.item
+        assert f'href="{guidance_url}#g-{item.code}">Guidance</a>' in page
+        section = body[body.index(f'id="g-{item.code}"') :]
+        section = section[: section.index("</section>")]
+        assert item.question_en in section and f"<p>{item.guidance_en}</p>" in section
+        assert f"#item-{item.code}" in section  # and back to the item
+    # In the checklist page's order: by principle, then by item.
+    assert sorted(items, key=lambda a: body.index(f'id="g-{a.item.code}"')) == sorted(
+        items, key=lambda a: page.index(f'id="item-{a.item.code}"')
+    )
+    assert [a.item.principle_id for a in items] != sorted(a.item.principle_id for a in items)
+    client.cookies["django_language"] = "fr"
+    french = _guidance(client, checklist, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Conseil 0." in french and "Retour au point" in french
+
+
+def test_an_item_without_guidance_gets_no_link(client, staff_a, project_a):
+    from ..factories import make_checklist
+
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=3)
+    quiet = checklist.answers.order_by("item__order").first().item
+    type(quiet).objects.filter(pk=quiet.pk).update(guidance_en="", guidance_fr="")
+    client.force_login(staff_a)
+    page = client.get(reverse("checklists:detail", args=[checklist.pk])).content.decode()
+    assert page.count("class=guidance-link") == 2
+    assert f"#g-{quiet.code}" not in page
+    assert f'id="g-{quiet.code}"' not in _guidance(client, checklist).content.decode()
+
+
+def test_guidance_page_is_revalidated_by_its_etag(client, staff_a, focal_a, project_a):
+    from ..factories import make_checklist
+
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=3)
+    client.force_login(staff_a)
+    first = _guidance(client, checklist)
+    assert first.status_code == 200 and "no-cache" in first["Cache-Control"]
+    etag = first["ETag"]
+    again = _guidance(client, checklist, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    # Another language, or another person (their own name and forms), gets the full page.
+    client.cookies["django_language"] = "fr"
+    french = _guidance(client, checklist, HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 200 and "Conseil 0." in french.content.decode()
+    del client.cookies["django_language"]
+    client.force_login(focal_a)
+    other = _guidance(client, checklist, HTTP_IF_NONE_MATCH=etag)
+    assert other.status_code == 200 and other["ETag"] != etag
+
+
+def test_guidance_of_another_office_is_404(client, outsider_b, staff_a, project_a):
+    from ..factories import make_checklist
+
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=2)
+    client.force_login(outsider_b)
+    response = _guidance(client, checklist)
+    assert response.status_code == 404
+    assert project_a.code not in response.content.decode()
+    assert "Guidance 0." not in response.content.decode()
+
+
+def test_guidance_page_runs_a_fixed_number_of_queries(client, staff_a, office_a, query_count):
+    from ..factories import make_checklist, make_project
+
+    client.force_login(staff_a)
+    counts = []
+    for item_count in (20, 150):
+        checklist = make_checklist(
+            project=make_project(office=office_a), user=staff_a, item_count=item_count
+        )
+        queries, response = query_count(lambda checklist=checklist: _guidance(client, checklist))
+        assert response.status_code == 200
+        assert response.content.decode().count('class="item-guidance"') == item_count
+        kept, response = query_count(lambda checklist=checklist: _guidance(client, checklist))
+        counts.append((queries, kept))
+    assert counts[0] == counts[1], counts

@@ -59,6 +59,7 @@ OWN_OFFICE = {
     "checklists:move-to-evaluation": ("project", [405] * 4, [302, 403, 403, 403]),
     "checklists:detail": ("draft", [200, 200, 200, 200], None),
     "checklists:checklist-history": ("draft", [200, 200, 200, 200], None),
+    "checklists:checklist-guidance": ("draft", [200, 200, 200, 200], None),
     "checklists:save": ("draft", [405] * 4, [302, 403, 403, 403]),
     "checklists:answer-save": ("answer", [405] * 4, [200, 403, 403, 403]),
     "checklists:review": ("submitted", [403, 200, 403, 403], [403, 302, 403, 403]),
