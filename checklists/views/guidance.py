@@ -40,30 +40,36 @@ class GuidanceView(generic.TemplateView):
 
 
 def checklist_guidance(request, pk):
-    """The guidance and source of each item of one checklist, on a page of their own.
+    """The guidance and source of each item of one checklist, and each principle's good
+    practices, on a page of their own.
 
-    The checklist page links each item's "Guidance" here (#g-<code>), so that it carries
-    each text once per framework rather than once per visit; its script then fetches this
-    page once and shows each text in its item, as a disclosure. Without the script, the
-    link leads here. The items' part is kept rendered (a published framework's texts do not
-    change); the page is revalidated by its ETag, so a browser that has it gets a 304.
+    The checklist page links each item's "Guidance" here (#g-<code>), and each principle's
+    good practices (#gp-<principle>), rather than carrying every text on every visit; its
+    script fetches this page and shows each text in its place, as a disclosure. Without the
+    script, the links lead here. The part below the heading is kept rendered (a published
+    framework's texts do not change); the page is revalidated by its ETag, so a browser
+    that has it gets a 304.
     """
     checklist = permissions.get_checklist_for_user(request.user, pk)
 
     def render_items():
         principles = list(Principle.objects.all())
-        items = [
-            item
-            for item in Item.objects.filter(answers__checklist=checklist).order_by("order", "code")
-            if item.guidance  # as the checklist page links them
-        ]
+        items = list(Item.objects.filter(answers__checklist=checklist).order_by("order", "code"))
+        practices: dict[int, list] = {}
+        for practice in GoodPractice.objects.all():
+            practices.setdefault(practice.principle_id, []).append(practice)
         groups = [
-            {"principle": p, "items": [i for i in items if i.principle_id == p.pk]}
-            for p in principles
+            {
+                "principle": principle,
+                # Only the items the checklist page links: those with guidance.
+                "items": [i for i in items if i.principle_id == principle.pk and i.guidance],
+                "good_practices": practices.get(principle.pk, []),
+            }
+            for principle in principles
+            if any(i.principle_id == principle.pk for i in items)
         ]
         return render_to_string(
-            "checklists/parts/item_guidance.html",
-            {"checklist": checklist, "groups": [g for g in groups if g["items"]]},
+            "checklists/parts/item_guidance.html", {"checklist": checklist, "groups": groups}
         )
 
     items_html = page_cache.kept(

@@ -62,10 +62,9 @@ def _textarea(prefix, name, value, max_length, label, row, *, hidden_label=False
             f"{invalid}>{escape(value)}</textarea>{problems}"
         )
     return (
-        f'<label class="form-label small mb-0" for="id_{prefix}-{name}">{label}</label>'
-        f'<textarea class="form-control" rows="2" maxlength="{max_length}" '
-        f'name="{prefix}-{name}" id="id_{prefix}-{name}"{invalid}>{escape(value)}</textarea>'
-        f"{problems}"
+        f"<label for=id_{prefix}-{name}>{label}</label><textarea class=form-control rows=2 "
+        f"maxlength={max_length} name={prefix}-{name} id=id_{prefix}-{name}{invalid}>"
+        f"{escape(value)}</textarea>{problems}"
     )
 
 
@@ -82,15 +81,13 @@ def _action_point(row, labels) -> str:
         prefix, "action_description", values["action_description"], 2000, labels["action"], row
     )
     return (
-        f'<div class="action-point">{description}<div class="action-point-when"><div>'
-        f'<label class="form-label small mb-0" for="id_{prefix}-action_owner">{labels["owner"]}'
-        f'</label><select class="form-select" name="{prefix}-action_owner" '
-        f'id="id_{prefix}-action_owner"{owner_invalid}><option value="">{labels["choose"]}'
-        f"</option>{options}</select>{owner_problems}</div><div>"
-        f'<label class="form-label small mb-0" for="id_{prefix}-action_due">{labels["due"]}'
-        f'</label><input class="form-control" type="date" name="{prefix}-action_due" '
-        f'id="id_{prefix}-action_due" value="{escape(values["action_due"])}"{due_invalid}>'
-        f"{due_problems}</div></div></div>"
+        f"<div class=action-point>{description}<div class=action-point-when><div>"
+        f"<label for=id_{prefix}-action_owner>{labels['owner']}</label><select "
+        f"class=form-select name={prefix}-action_owner id=id_{prefix}-action_owner"
+        f'{owner_invalid}><option value="">{labels["choose"]}</option>{options}</select>'
+        f"{owner_problems}</div><div><label for=id_{prefix}-action_due>{labels['due']}</label>"
+        f"<input class=form-control type=date name={prefix}-action_due id=id_{prefix}-action_due"
+        f' value="{escape(values["action_due"])}"{due_invalid}>{due_problems}</div></div></div>'
     )
 
 
@@ -98,7 +95,7 @@ def _notes(row, labels) -> str:
     """What stands between the question and the responses: flags, comments, problems."""
     parts = []
     if row["topics"]:
-        parts.append(f'<p class="item-topics">{escape(row["topics"])}</p>')
+        parts.append(f"<p class=item-topics>{escape(row['topics'])}</p>")
     if row["critical_gap"]:
         parts.append(f'<p class="critical-gap">{labels["critical_gap"]}</p>')
     for remark in row["remarks"]:
@@ -147,7 +144,8 @@ def _guidance_link(row, labels) -> str:
 def editable_item(row, labels) -> SafeString:
     """One item of the checklist page, to fill in."""
     prefix, values = row["prefix"], row["values"]
-    problem = " has-problem" if row["blocker"] or row["errors"] or row["conflict"] else ""
+    problem = row["blocker"] or row["errors"] or row["conflict"]
+    classes = '"answer has-problem"' if problem else "answer"
     legend, guidance = _legend(row, labels), _guidance_link(row, labels)
     comment_problems = (row["errors"] or {}).get("comment")
     comment = _textarea(
@@ -162,7 +160,7 @@ def editable_item(row, labels) -> SafeString:
     opened = " open" if values["comment"] or comment_problems else ""
     response_problems = _problems(((row["errors"] or {}).get("response") or [])[:1])
     na_reason = (
-        '<div class="na-reason">'
+        "<div class=na-reason>"
         + _textarea(
             prefix,
             "not_applicable_reason",
@@ -180,7 +178,7 @@ def editable_item(row, labels) -> SafeString:
     files = len(row["evidence"])
     evidence = labels["evidence"] % {"count": files} if files else labels["add_evidence"]
     return mark_safe(  # noqa: S308 - every value above is escaped or a fixed code
-        f'<fieldset class="answer{problem}" id="item-{code}" data-answer={row["pk"]}>'
+        f'<fieldset class={classes} id="item-{code}">'
         f"{legend}{_notes(row, labels)}"
         f"<div class=responses>{row['radios']}</div>{response_problems}"
         f"{guidance}<details class=comment{opened}><summary>"

@@ -20,6 +20,15 @@
   const GAP_RESPONSES = ["partial", "no"];
   const FIELDS = ["comment", "not_applicable_reason", "action_description", "action_owner", "action_due"];
 
+  // Each item's answer id is in its inputs' names (a<id>-version): kept on the item, where
+  // the functions below and the outbox find it.
+  form.querySelectorAll(".answer").forEach(function (item) {
+    const version = item.querySelector("input[name$='-version']");
+    if (version) {
+      item.dataset.answer = version.name.slice(1, -"-version".length);
+    }
+  });
+
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_match, key) {
       return String(values[key]);
@@ -708,12 +717,31 @@
     openUpload(link.closest(".answer"), link);
   });
 
-  // Guidance: each item links to its text on the checklist's guidance page, which works
-  // without this script. The page is fetched once per visit (a 304 when the browser has it;
-  // the service worker keeps it for use offline) and each text is shown in its item, as a
-  // disclosure, so that reading it never leaves the form.
+  // Guidance: each item links to its text on the checklist's guidance page, and each
+  // principle to its good practices there; the links work without this script. The page
+  // is fetched once per visit (a 304 when the browser has it; the service worker keeps it
+  // for use offline) and each text is shown in its place, as a disclosure, so that reading
+  // it never leaves the form.
+  const DISCLOSED = [
+    { link: "a.guidance-link", text: ".guidance-text", className: "guidance" },
+    { link: "a.good-practices-link", text: ".good-practices-list", className: "good-practices small mb-2" },
+  ];
+
+  function disclose(link, body, className) {
+    const details = document.createElement("details");
+    details.className = className;
+    const summary = document.createElement("summary");
+    summary.textContent = link.textContent;
+    details.append(summary, document.adoptNode(body));
+    const focused = document.activeElement === link;
+    link.replaceWith(details);
+    if (focused) {
+      summary.focus();
+    }
+  }
+
   function showGuidance() {
-    const first = form.querySelector("a.guidance-link");
+    const first = document.querySelector("a.guidance-link, a.good-practices-link");
     if (!first) {
       return;
     }
@@ -726,22 +754,14 @@
       })
       .then(function (html) {
         const guidance = new DOMParser().parseFromString(html, "text/html");
-        form.querySelectorAll("a.guidance-link").forEach(function (link) {
-          const section = guidance.getElementById(decodeURIComponent(link.hash.slice(1)));
-          const body = section && section.querySelector(".guidance-text");
-          if (!body) {
-            return;
-          }
-          const details = document.createElement("details");
-          details.className = "guidance";
-          const summary = document.createElement("summary");
-          summary.textContent = link.textContent;
-          details.append(summary, document.adoptNode(body));
-          const focused = document.activeElement === link;
-          link.replaceWith(details);
-          if (focused) {
-            summary.focus();
-          }
+        DISCLOSED.forEach(function (kind) {
+          document.querySelectorAll(kind.link).forEach(function (link) {
+            const section = guidance.getElementById(decodeURIComponent(link.hash.slice(1)));
+            const body = section && section.querySelector(kind.text);
+            if (body) {
+              disclose(link, body, kind.className);
+            }
+          });
         });
       })
       .catch(function () {}); // the links still lead to the guidance page

@@ -155,6 +155,11 @@ def test_guidance_opens_in_the_item_from_the_keyboard(open_page, field, language
         assert source in text.locator("cite").inner_text()
     assert page.url.endswith(f"/checklists/{checklist.pk}/")
     assert page.locator(".answer details.guidance").count() == page.locator(".answer").count()
+    # Each principle's good practices open under its heading, the same way.
+    practices = page.locator("#principle-safety ~ details.good-practices")
+    assert practices.count() == 1 and page.locator("a.good-practices-link").count() == 0
+    practices.locator("summary").click()
+    assert "Nigeria" in practices.locator(".good-practices-list").inner_text()
 
 
 def test_without_javascript_guidance_is_a_link_to_its_text(browser, live_server, field):

@@ -48,9 +48,7 @@ def _guidance(client, checklist, **headers):
     return client.get(reverse("checklists:checklist-guidance", args=[checklist.pk]), **headers)
 
 
-def test_each_item_links_to_its_guidance_which_the_guidance_page_holds(
-    client, staff_a, project_a
-):
+def test_each_item_links_to_its_guidance_which_the_guidance_page_holds(client, staff_a, project_a):
     from ..factories import make_checklist
 
     checklist = make_checklist(project=project_a, user=staff_a, item_count=6)
@@ -138,3 +136,28 @@ def test_guidance_page_runs_a_fixed_number_of_queries(client, staff_a, office_a,
         kept, response = query_count(lambda checklist=checklist: _guidance(client, checklist))
         counts.append((queries, kept))
     assert counts[0] == counts[1], counts
+
+
+def test_each_principle_links_to_its_good_practices_on_the_guidance_page(
+    client, staff_a, project_a
+):
+    from checklists.models import GoodPractice
+
+    from ..factories import make_checklist
+
+    checklist = make_checklist(project=project_a, user=staff_a, item_count=4)
+    client.force_login(staff_a)
+    page = client.get(reverse("checklists:detail", args=[checklist.pk])).content.decode()
+    guidance_url = reverse("checklists:checklist-guidance", args=[checklist.pk])
+    body = _guidance(client, checklist).content.decode()
+    for code in ("safety", "access", "accountability", "participation"):
+        practices = list(GoodPractice.objects.filter(principle__code=code))
+        assert practices
+        title = f"Good practices from operations ({len(practices)})"
+        assert f'href="{guidance_url}#gp-{code}">{title}</a>' in page
+        section = body[body.index(f'id="gp-{code}"') :]
+        section = section[: section.index("</section>")]
+        assert title in section
+        for practice in practices:
+            assert f"<strong>{practice.country}</strong>" in section
+            assert practice.text.replace("'", "&#x27;") not in page  # only on the guidance page
