@@ -52,12 +52,16 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server, framework):
-    """A fresh browser context (its own cookies) logged in as ``username``."""
+    """A fresh browser context (its own cookies) logged in as ``username``; with
+    ``javascript=False``, a browser that runs no script."""
     contexts = []
 
-    def open_as(username, password="pw", *, language="en", bypass_csp=False):
+    def open_as(username, password="pw", *, language="en", bypass_csp=False, javascript=True):
         context = browser.new_context(
-            base_url=live_server.url, accept_downloads=True, bypass_csp=bypass_csp
+            base_url=live_server.url,
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
+            java_script_enabled=javascript,
         )
         contexts.append(context)
         page = context.new_page()

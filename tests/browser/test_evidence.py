@@ -64,14 +64,9 @@ def test_a_file_is_added_from_the_checklist_page(open_page, draft, axe_source):
     assert Path(download.value.path()).read_bytes() == PDF
 
 
-def test_without_javascript_the_link_leads_to_the_answers_files(browser, live_server, draft):
+def test_without_javascript_the_link_leads_to_the_answers_files(open_page, draft):
     answer = draft.answers.order_by("item__order").first()
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "layla")
-    page.fill("#id_password", "pw")
-    page.click("main button[type=submit]")
+    page = open_page("layla", javascript=False)
     page.goto(f"/checklists/{draft.pk}/")
     page.locator(f"#item-{answer.item.code}").get_by_role("link", name="Add evidence").click()
     page.wait_for_url(f"**/checklists/{draft.pk}/answers/{answer.pk}/evidence/")
@@ -81,4 +76,3 @@ def test_without_javascript_the_link_leads_to_the_answers_files(browser, live_se
     page.get_by_role("button", name="Upload").click()
     assert "“site-photo.png” is saved." in page.content()
     assert Evidence.objects.get().name == "site-photo.png"
-    context.close()

@@ -162,15 +162,10 @@ def test_guidance_opens_in_the_item_from_the_keyboard(open_page, field, language
     assert "Nigeria" in practices.locator(".good-practices-list").inner_text()
 
 
-def test_without_javascript_guidance_is_a_link_to_its_text(browser, live_server, field):
+def test_without_javascript_guidance_is_a_link_to_its_text(open_page, field):
     checklist = field["checklist"]
     answer = checklist.answers.order_by("item__order").select_related("item").first()
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "layla")
-    page.fill("#id_password", "pw")
-    page.click("main button[type=submit]")
+    page = open_page("layla", javascript=False)
     page.goto(f"/checklists/{checklist.pk}/")
     page.locator(f"#item-{answer.item.code}").get_by_role("link", name="Guidance").click()
     page.wait_for_url(f"**/checklists/{checklist.pk}/guidance/#g-{answer.item.code}")
@@ -179,4 +174,3 @@ def test_without_javascript_guidance_is_a_link_to_its_text(browser, live_server,
     assert page.locator("h1").inner_text().startswith("Guidance: ")
     section.get_by_role("link", name=f"Back to item {answer.item.code}").click()
     page.wait_for_url(f"**/checklists/{checklist.pk}/#item-{answer.item.code}")
-    context.close()
