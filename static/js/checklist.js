@@ -278,9 +278,9 @@
     keepMine.className = "btn btn-sm btn-outline-primary me-1";
     keepMine.textContent = text.keepMine;
     keepMine.addEventListener("click", function () {
-      record.baseVersion = data.version;
-      record.conflict = null;
-      outbox.put(record).then(flush);
+      outbox
+        .mark(user, record.answer, record.change, { baseVersion: data.version, conflict: null })
+        .then(flush);
     });
     const useTheirs = document.createElement("button");
     useTheirs.type = "button";
@@ -291,7 +291,7 @@
       field(item, "version").value = data.version;
       item.dataset.state = stateOf(item);
       updateJumps();
-      outbox.remove(user, record.answer).then(refreshBanner);
+      outbox.discard(user, record.answer, record.change).then(refreshBanner);
       setStatus(item, text.tookTheirs, "saved");
     });
     status.appendChild(keepMine);
@@ -299,52 +299,97 @@
     keepMine.focus();
   }
 
-  // --- Keeping and sending ---------------------------------------------------------------
+  // --- Typed, kept, sent ------------------------------------------------------------------
+  //
+  // A change goes from the page to the device, then to the server:
+  // - typed: what the person types is written at once, synchronously, to a copy on the
+  //   device (localStorage), so that leaving the page at any moment (a reload, a link,
+  //   Submit, a closed tab) keeps it; a text is kept in the outbox when the person pauses;
+  // - kept: in the outbox (IndexedDB), one change after another for each item, each with
+  //   its own number; the copy goes once the outbox has the latest values;
+  // - sent: oldest first, one at a time; the server's reply acknowledges the change it
+  //   answers, never a later one. "Saved" shows only when nothing newer waits for the item.
 
-  // Every change gets its own number, so that a reply to an older change never removes a
-  // newer one; changes of one item are kept one after the other, never interleaved.
+  const TYPED = "pmapp-typed:" + user + ":";
   let changes = 0;
-  const keeping = new WeakMap();
-  const unkept = new WeakMap(); // changes of an item not yet in the outbox
+  const typing = new Map(); // item -> timer of a text being typed, not yet kept
+  const keeping = new WeakMap(); // item -> the promise of its last change being kept
+  const unkept = new WeakMap(); // item -> how many of its changes are not in the outbox yet
 
-  function keep(item) {
+  function typedKey(item) {
+    return TYPED + item.dataset.answer;
+  }
+
+  // Returns whether the device holds the copy (false: storage refused).
+  function writeTyped(item) {
+    try {
+      localStorage.setItem(
+        typedKey(item),
+        JSON.stringify({
+          checklist: form.dataset.checklist,
+          values: valuesOf(item),
+          baseVersion: field(item, "version").value,
+        })
+      );
+      return true;
+    } catch (_error) {
+      return false;
+    }
+  }
+
+  function forgetTyped(item) {
+    try {
+      localStorage.removeItem(typedKey(item));
+    } catch (_error) {
+      // Nothing was kept.
+    }
+  }
+
+  // Something of the item is not with the server's reply yet on this page.
+  function busy(item) {
+    const direct = sending.get(item);
+    return typing.has(item) || (unkept.get(item) || 0) > 0 || Boolean(direct && direct.again);
+  }
+
+  function nextChange() {
+    changes += 1;
+    return Date.now() * 1000 + (changes % 1000);
+  }
+
+  function recordOf(item) {
+    const answer = item.dataset.answer;
+    return {
+      user: user,
+      answer: answer,
+      checklist: form.dataset.checklist,
+      url: form.dataset.saveBase + answer + "/",
+      values: valuesOf(item),
+      change: nextChange(),
+    };
+  }
+
+  // Keep the item's values as they are when its turn comes: after its previous change.
+  // Without a change waiting, it is based on ``baseVersion`` when given (the version a copy
+  // left on the device was typed on), else on the version the page has from the server.
+  function keep(item, baseVersion) {
     const previous = keeping.get(item) || Promise.resolve();
     unkept.set(item, (unkept.get(item) || 0) + 1);
     const kept = previous
       .catch(function () {})
       .then(function () {
-        return keepNow(item);
+        return outbox.keep(recordOf(item), function () {
+          return baseVersion === undefined ? field(item, "version").value : baseVersion;
+        });
       })
       .finally(function () {
         unkept.set(item, unkept.get(item) - 1);
+        if (!busy(item)) {
+          forgetTyped(item);
+        }
       });
     keeping.set(item, kept);
     return kept;
   }
-
-  function keepNow(item) {
-    const answer = item.dataset.answer;
-    changes += 1;
-    const change = Date.now() * 1000 + (changes % 1000);
-    return outbox.get(user, answer).then(function (existing) {
-      const record = {
-        user: user,
-        answer: answer,
-        checklist: form.dataset.checklist,
-        url: form.dataset.saveBase + answer + "/",
-        values: valuesOf(item),
-        // The version the server last acknowledged: what the change is based on.
-        baseVersion: existing ? existing.baseVersion : field(item, "version").value,
-        queuedAt: existing ? existing.queuedAt : Date.now(),
-        change: change,
-      };
-      return outbox.put(record);
-    });
-  }
-
-  // The version the server gave back for this user's own last save of each answer: a later
-  // change of the same answer is based on it, even when it was kept before the reply came.
-  const acknowledged = {};
 
   function send(record) {
     const data = new FormData();
@@ -352,8 +397,7 @@
     Object.keys(record.values).forEach(function (name) {
       data.append(prefix + name, record.values[name]);
     });
-    const base = Math.max(Number(record.baseVersion) || 0, acknowledged[record.answer] || 0);
-    data.append(prefix + "version", base);
+    data.append(prefix + "version", record.baseVersion);
     return fetch(record.url, {
       method: "POST",
       body: data,
@@ -374,39 +418,40 @@
     });
   }
 
+  // The server stored the item's values: its version moves at once (a change kept from now
+  // on is based on it), and the item says "Saved" unless something newer waits.
+  function stored(item, data, newer) {
+    if (!item) {
+      return;
+    }
+    if (!newer && !busy(item)) {
+      setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
+      item.classList.remove("has-problem");
+    }
+    if (data.progress) {
+      updateProgress(data.progress);
+    }
+  }
+
   // What the server said about one record; false stops the round (try again later).
   function settle(record, result) {
     const item = itemFor(record.answer);
     const data = result.data;
     if (result.httpStatus === 200) {
-      acknowledged[record.answer] = Math.max(acknowledged[record.answer] || 0, data.version);
-      return outbox.get(user, record.answer).then(function (current) {
-        const done =
-          current && current.change === record.change
-            ? outbox.remove(user, record.answer)
-            : current
-              ? outbox.put(Object.assign(current, { baseVersion: data.version }))
-              : Promise.resolve();
-        return done.then(function () {
-          if (item) {
-            field(item, "version").value = data.version;
-            const newer = (current && current.change !== record.change) || unkept.get(item) > 0;
-            if (!newer) {
-              setStatus(item, format(text.saved, { time: data.saved_at || "" }), "saved");
-              item.classList.remove("has-problem");
-            }
-            if (data.progress) {
-              updateProgress(data.progress);
-            }
-          }
-          return true;
-        });
+      if (item) {
+        field(item, "version").value = data.version;
+        if (busy(item)) {
+          writeTyped(item); // a copy being typed is now based on this version
+        }
+      }
+      return outbox.acknowledge(user, record.answer, record.change, data.version).then(function (state) {
+        stored(item, data, state === "newer");
+        return true;
       });
     }
     if (data.status === "conflict") {
-      record.conflict = data;
-      return outbox.put(record).then(function () {
-        if (item) {
+      return outbox.mark(user, record.answer, record.change, { conflict: data }).then(function (still) {
+        if (item && still) {
           offerChoice(item, record, data);
         }
         return true;
@@ -426,71 +471,90 @@
     }
     // Refused (a value the server does not accept, or a checklist no longer editable):
     // kept, with the reason, until the user changes the answer again.
-    record.invalid = data.message || text.serverError;
-    return outbox.put(record).then(function () {
-      if (item) {
-        setStatus(item, format(text.failed, { reason: record.invalid }), "error");
+    const reason = data.message || text.serverError;
+    return outbox.mark(user, record.answer, record.change, { invalid: reason }).then(function (still) {
+      if (item && still) {
+        setStatus(item, format(text.failed, { reason: reason }), "error");
       }
       return true;
     });
   }
 
-  let flushing = false;
+  function ready(record) {
+    return Boolean(record) && !record.conflict && !record.invalid;
+  }
+
+  // Send one answer's record as it stands now: a change kept since the round began goes
+  // instead of the one listed.
+  function sendLatest(listed) {
+    return outbox.get(user, listed.answer).then(function (record) {
+      if (!ready(record)) {
+        return true;
+      }
+      const item = itemFor(record.answer);
+      if (item) {
+        setStatus(item, text.saving, "pending");
+      }
+      return send(record)
+        .then(function (result) {
+          return settle(record, result);
+        })
+        .catch(function () {
+          if (item) {
+            setStatus(item, text.waiting, "waiting");
+          }
+          return false;
+        });
+    });
+  }
+
+  let flushing = null;
   let flushAgain = false;
 
-  // Send what waits, oldest first; stop at the first failure of the connection.
+  // Send what waits, oldest first; stop at the first failure of the connection. Resolves
+  // once the round (and any round asked for meanwhile) is over.
   function flush() {
     if (!outbox || !navigator.onLine) {
       return refreshBanner(); // offline: everything waits; the "online" event sends it
     }
     if (flushing) {
       flushAgain = true;
-      return Promise.resolve();
+      return flushing;
     }
-    flushing = true;
-    return outbox
+    flushing = outbox
       .list(user)
       .then(function (records) {
-        const ready = records.filter(function (record) {
-          return !record.conflict && !record.invalid;
-        });
-        return ready.reduce(function (previous, record) {
+        return records.filter(ready).reduce(function (previous, record) {
           return previous.then(function (going) {
-            if (!going) {
-              return false;
-            }
-            const item = itemFor(record.answer);
-            if (item) {
-              setStatus(item, text.saving, "pending");
-            }
-            return send(record)
-              .then(function (result) {
-                return settle(record, result);
-              })
-              .catch(function () {
-                if (item) {
-                  setStatus(item, text.waiting, "waiting");
-                }
-                return false;
-              });
+            return going ? sendLatest(record) : false;
           });
         }, Promise.resolve(true));
       })
       .catch(function () {})
       .then(function () {
-        flushing = false;
-        return refreshBanner();
-      })
-      .then(function () {
+        flushing = null;
         if (flushAgain) {
           flushAgain = false;
           return flush();
         }
+        return refreshBanner();
       });
+    return flushing;
   }
 
-  // Without an outbox (storage refused), an answer goes straight to the server.
+  // Without an outbox (storage refused), an answer goes straight to the server, one save
+  // of an item at a time: a change made while one is on its way goes after it, based on
+  // the version it gives back.
+  const sending = new WeakMap(); // item -> {promise, again}
+
   function sendDirectly(item) {
+    const current = sending.get(item);
+    if (current) {
+      current.again = true;
+      return current.promise;
+    }
+    const state = { again: false };
+    sending.set(item, state);
     const record = {
       answer: item.dataset.answer,
       url: form.dataset.saveBase + item.dataset.answer + "/",
@@ -498,26 +562,38 @@
       baseVersion: field(item, "version").value,
     };
     setStatus(item, text.saving, "pending");
-    return send(record)
+    state.promise = send(record)
       .then(function (result) {
         if (result.httpStatus === 200) {
           field(item, "version").value = result.data.version;
-          setStatus(item, format(text.saved, { time: result.data.saved_at || "" }), "saved");
-          if (result.data.progress) {
-            updateProgress(result.data.progress);
-          }
-        } else {
-          setStatus(item, format(text.failed, { reason: result.data.message || text.serverError }), "error");
+          return result;
         }
+        setStatus(item, format(text.failed, { reason: result.data.message || text.serverError }), "error");
+        return null;
       })
       .catch(function () {
         setStatus(item, format(text.failed, { reason: text.offline }), "error");
+        return null;
+      })
+      .then(function (result) {
+        sending.delete(item);
+        if (state.again) {
+          return sendDirectly(item);
+        }
+        if (result) {
+          stored(item, result.data, false);
+          if (!busy(item)) {
+            forgetTyped(item);
+          }
+        }
       });
+    return state.promise;
   }
 
-  const typing = new WeakMap();
-
   function changed(item) {
+    clearTimeout(typing.get(item));
+    typing.delete(item);
+    writeTyped(item);
     item.dataset.state = stateOf(item);
     updateJumps();
     if (!outbox) {
@@ -526,14 +602,34 @@
     // Never "saved" while a change is on its way to the outbox.
     setStatus(item, navigator.onLine ? text.saving : text.waiting, navigator.onLine ? "pending" : "waiting");
     return keep(item)
-      .then(function () {
-        setStatus(item, navigator.onLine ? text.saving : text.waiting, navigator.onLine ? "pending" : "waiting");
-        return refreshBanner();
-      })
+      .then(refreshBanner)
       .then(flush)
       .catch(function () {
         return sendDirectly(item);
       });
+  }
+
+  // Every text being typed is kept now, and every change is in the outbox (or, without
+  // one, with the server): what Save and Submit wait for.
+  function keepEverything() {
+    return Promise.all(
+      items().map(function (item) {
+        if (typing.has(item)) {
+          changed(item);
+        }
+        const direct = sending.get(item);
+        return Promise.all([keeping.get(item), direct && direct.promise]).catch(function () {});
+      })
+    );
+  }
+
+  function waitingCount() {
+    if (!outbox) {
+      return Promise.resolve(items().filter(busy).length);
+    }
+    return outbox.list(user).then(function (records) {
+      return records.length;
+    });
   }
 
   items().forEach(function (item) {
@@ -542,13 +638,13 @@
       if (event.target.type === "radio") {
         toggleSections(item);
       }
-      clearTimeout(typing.get(item));
       changed(item);
     });
     item.addEventListener("input", function (event) {
       if (event.target.tagName !== "TEXTAREA") {
         return;
       }
+      writeTyped(item);
       setStatus(item, text.notSavedYet, "pending");
       clearTimeout(typing.get(item));
       typing.set(
@@ -581,19 +677,26 @@
       submitter = event.target.value;
     }
   });
+
+  function everythingSent() {
+    return keepEverything()
+      .then(flush)
+      .then(keepEverything) // a change made while the last round went
+      .then(waitingCount);
+  }
+
   form.addEventListener("submit", function (event) {
     const message = document.getElementById("action-message");
     if (submitter === "submit" && form.dataset.sending !== "done") {
       event.preventDefault();
       if (!navigator.onLine) {
+        keepEverything();
         message.textContent = text.submitNeedsConnection;
         message.hidden = false;
         return;
       }
-      flush().then(function () {
-        return outbox ? outbox.list(user) : [];
-      }).then(function (records) {
-        if (records.length) {
+      everythingSent().then(function (waiting) {
+        if (waiting) {
           message.textContent = text.submitWaiting;
           message.hidden = false;
           return;
@@ -610,18 +713,50 @@
     }
     if (submitter !== "submit") {
       event.preventDefault();
-      flush().then(function () {
-        return outbox ? outbox.list(user) : [];
-      }).then(function (records) {
-        message.textContent = records.length ? (navigator.onLine ? text.submitWaiting : text.keptOffline) : text.allSaved;
+      everythingSent().then(function (waiting) {
+        message.textContent = waiting ? (navigator.onLine ? text.submitWaiting : text.keptOffline) : text.allSaved;
         message.hidden = false;
       });
     }
   });
 
+  // What the device holds of a text typed on this page before it was left (a copy still
+  // not in the outbox): shown again, then kept or sent.
+  function restoreTyped() {
+    let typed = [];
+    try {
+      typed = Object.keys(localStorage).filter(function (key) {
+        return key.indexOf(TYPED) === 0;
+      });
+    } catch (_error) {
+      return [];
+    }
+    return typed
+      .map(function (key) {
+        const copy = JSON.parse(localStorage.getItem(key));
+        const item = itemFor(key.slice(TYPED.length));
+        if (!item || !copy || copy.checklist !== form.dataset.checklist) {
+          return null;
+        }
+        showValues(item, copy.values);
+        item.dataset.state = stateOf(item);
+        return { item: item, baseVersion: copy.baseVersion };
+      })
+      .filter(Boolean);
+  }
+
   // On opening the page: what waits from before (a reload, a closed tab) shows, then goes.
   function restore() {
+    const typed = restoreTyped();
+    const typedItems = typed.map(function (copy) {
+      return copy.item;
+    });
     if (!outbox) {
+      typed.forEach(function (copy) {
+        field(copy.item, "version").value = copy.baseVersion;
+        sendDirectly(copy.item);
+      });
+      updateJumps();
       return Promise.resolve();
     }
     return outbox
@@ -629,7 +764,7 @@
       .then(function (records) {
         records.forEach(function (record) {
           const item = itemFor(record.answer);
-          if (!item || record.checklist !== form.dataset.checklist) {
+          if (!item || record.checklist !== form.dataset.checklist || typedItems.indexOf(item) !== -1) {
             return;
           }
           showValues(item, record.values);
@@ -642,8 +777,18 @@
             setStatus(item, text.waiting, "waiting");
           }
         });
+        // A copy is newer than any record of its item: kept as a new change, on the base of
+        // the change it replaces.
+        return Promise.all(
+          typed.map(function (copy) {
+            setStatus(copy.item, text.waiting, "waiting");
+            return keep(copy.item, copy.baseVersion);
+          })
+        );
+      })
+      .then(function () {
         updateJumps();
-        updateBanner(records.length);
+        return refreshBanner();
       })
       .catch(function () {});
   }
@@ -781,11 +926,11 @@
     }
   }, RETRY_MS);
 
-  // Only text still being typed (not yet kept) would be lost by leaving the page.
+  // Leaving the page: what is typed is on the device already (writeTyped). Only a browser
+  // that refuses storage altogether asks before losing what it has not sent.
   window.addEventListener("beforeunload", function (event) {
-    if (items().some(function (item) {
-      return item.querySelector(".save-status.is-pending") && typing.get(item);
-    })) {
+    const unsent = items().filter(busy);
+    if (unsent.length && !unsent.every(writeTyped)) {
       event.preventDefault();
       event.returnValue = "";
     }

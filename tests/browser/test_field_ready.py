@@ -6,6 +6,7 @@ from checklists.models import Answer, ChecklistStatus
 from projects.models import Profile, Role
 
 from ..factories import answer_everything, make_office, make_user, start_project_checklist
+from .answers import expected_in_full, lost, shown_values, stored_values
 
 
 @pytest.fixture
@@ -67,6 +68,17 @@ def test_the_compact_checklist_opens_what_an_answer_needs(open_page, field, widt
     page.wait_for_function("() => !document.querySelector('.save-status.is-pending')")
     page.reload()
     assert page.locator(".answer").first.locator("textarea[name$=comment]").is_visible()
+    typed = {
+        answer.pk: {
+            "response": "partial",
+            "comment": "Two sites of three",
+            "action_description": "Consult women's groups",
+            "action_owner": str(answer.action_point.owner_id),
+            "action_due": "2027-01-15",
+        }
+    }
+    assert lost(expected_in_full(typed), shown_values(page, typed)) == []
+    assert lost(expected_in_full(typed), stored_values(typed)) == []
     # The progress summary stays in view while scrolling to the last item.
     page.locator(".answer").last.scroll_into_view_if_needed()
     assert page.locator("#progress-text").is_visible()

@@ -11,6 +11,7 @@ from checklists.models import Checklist, ChecklistStatus
 from projects.models import Profile, Project, Role
 
 from ..factories import make_office, make_user
+from .answers import expected_in_full, lost, shown_values, stored_values
 
 CODE = "IRQ-BRW-2026-01"
 
@@ -35,19 +36,32 @@ def wait_until_saved(page):
     )
 
 
-def answer_all_yes(page, *, first_no=False):
+def answer_all_yes(page, *, first_no=False) -> dict[int, dict[str, str]]:
+    """Answer every item "yes" (the first "no" with its action point, when asked), without
+    pausing; returns what was typed, item by item."""
     items = page.locator(".answer[data-answer]")
+    typed = {}
     for index in range(items.count()):
         item = items.nth(index)
         if first_no and index == 0:
             item.locator("input[type=radio][value=no]").check()
             item.locator("textarea[name$=action_description]").fill("Map referral pathways")
-            item.locator("select[name$=action_owner]").select_option(index=1)
+            owner = item.locator("select[name$=action_owner] option").nth(1).get_attribute("value")
+            item.locator("select[name$=action_owner]").select_option(owner)
             item.locator("input[name$=action_due]").fill("2027-01-15")
             item.locator("input[name$=action_due]").press("Tab")
+            values = {
+                "response": "no",
+                "action_description": "Map referral pathways",
+                "action_owner": owner,
+                "action_due": "2027-01-15",
+            }
         else:
             item.locator("input[type=radio][value=yes]").check()
+            values = {"response": "yes"}
+        typed[int(item.get_attribute("data-answer"))] = values
     wait_until_saved(page)
+    return expected_in_full(typed)
 
 
 def submit(page):
@@ -86,10 +100,10 @@ def test_full_journey(open_page, cast, language, live_server):
     # ...start and fill the design checklist; autosave keeps answers across a reload.
     staff.click(f"form[action='/projects/{project.pk}/checklists/start/'] button")
     staff.wait_for_url(re.compile(r"/checklists/\d+/$"))
-    answer_all_yes(staff, first_no=True)
+    typed = answer_all_yes(staff, first_no=True)
     staff.reload()
-    assert staff.locator(".answer").first.locator("input[value=no]").is_checked()
-    assert staff.locator(".answer").nth(1).locator("input[value=yes]").is_checked()
+    assert lost(typed, shown_values(staff, typed)) == []
+    assert lost(typed, stored_values(typed)) == []
     submit(staff)
     design = Checklist.objects.get(project=project, phase__code="design")
     assert design.status == ChecklistStatus.SUBMITTED
@@ -111,6 +125,11 @@ def test_full_journey(open_page, cast, language, live_server):
     )
     first.locator("textarea[name$=comment]").press("Tab")
     wait_until_saved(staff)
+    first_pk = int(first.get_attribute("data-answer"))
+    typed[first_pk]["comment"] = "Women's groups and older persons were consulted."
+    staff.reload()
+    assert lost(typed, shown_values(staff, typed)) == []
+    assert lost(typed, stored_values(typed)) == []
     submit(staff)
 
     # The focal point approves: the project moves to endorsement.

@@ -12,6 +12,7 @@ from checklists.models import Answer, AuditAction, AuditEntry
 from projects.models import Profile, Role
 
 from ..factories import make_office, make_user, start_project_checklist
+from .answers import expected_in_full, lost, shown_values, stored_values
 from .test_accessibility import violations
 
 WAITING = {"en": "Offline: 5 answers waiting", "fr": "Hors ligne : 5 réponses en attente"}
@@ -93,8 +94,8 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
         "(text) => document.getElementById('offline-banner').textContent.includes(text)",
         arg=WAITING[language],
     )
-    for answer in answers:
-        assert page.locator(f".answer[data-answer='{answer.pk}'] input[value=yes]").is_checked()
+    typed = expected_in_full({answer.pk: {"response": "yes"} for answer in answers})
+    assert lost(typed, shown_values(page, typed)) == []
 
     # The tab closed and opened again, still offline.
     page.close()
@@ -112,6 +113,9 @@ def test_answers_given_offline_survive_reloads_and_closed_tabs_then_go(
     assert Answer.objects.filter(pk__in=[a.pk for a in answers], response="yes").count() == 5
     assert changes_of(answers) == 5
     assert page.locator(".save-status.is-saved").count() >= 5
+    page.reload()
+    assert lost(typed, shown_values(page, typed)) == []
+    assert lost(typed, stored_values(typed)) == []
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
