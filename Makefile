@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The app's settings keep DEBUG off unless it is set on; these commands are for a laptop
+# (the embedded default database, the demo accounts), so they set it on. A server sets
+# nothing and runs with DEBUG off.
+export DEBUG ?= true
 
 .PHONY: run test setup deps assets messages migrate data lint format clean prerequisites prerequisites-test
 

@@ -27,7 +27,9 @@ def envlist(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless set on: a server that forgets it never shows Django's technical error pages.
+# The README's two commands (`make run`, `make test`) set it on for the embedded default.
+DEBUG = envbool("DEBUG", "false")
 # The development key is public (it is in this file): good for a first run on one machine,
 # refused in production, where anyone knowing it could forge sessions.
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-" + "x" * 30
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends idle and over-long sessions, and says what the browser may keep of each page.
+    "projects.sessions.SessionLifetimeMiddleware",
     # Every page needs a logged-in user unless its view says otherwise (login only).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "projects.middleware.UserTimeZoneMiddleware",
@@ -181,6 +185,11 @@ OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")  # on the button, 
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
 OIDC_CALLBACK_CLASS = "projects.sign_in.SignInReturn"
+# Signing out of the app also signs out of the organisation's account when the provider
+# has an end_session_endpoint (RP-initiated logout, with the ID token as a hint); without
+# one, the next organisation sign-in from that browser asks for the password again.
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_STORE_ID_TOKEN = True
 LOCAL_SIGN_IN = envbool("LOCAL_SIGN_IN", "true")
 AUTHENTICATION_BACKENDS = [
     # Refuses logins for a locked-out username and address before checking the password.
@@ -201,7 +210,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "checklists:home"
 LOGIN_REDIRECT_URL_FAILURE = "login"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions fit a shared computer (projects/sessions.py): the cookie ends when the browser
+# closes; a session nobody uses for SESSION_IDLE_MINUTES ends (autosave and typing count as
+# use; the page warns SESSION_IDLE_WARNING_SECONDS before); SESSION_COOKIE_AGE after signing
+# in, it ends whatever happens. SESSION_KEPT_COOKIE_DAYS: how long a browser remembers that
+# it kept someone's things, so that the first visit after it was closed clears them.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 12))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
+SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", "120")
+SESSION_KEPT_COOKIE_DAYS = envint("SESSION_KEPT_COOKIE_DAYS", "30")
 
 # Languages: adding one here (plus a migration for translated fields, a catalogue in
 # locale/ and the content in fixtures) is all a new language needs.
@@ -332,7 +350,8 @@ if envbool("USE_X_FORWARDED_PROTO", "false"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line": {"()": "projects.log_lines.OneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step at INFO; only its warnings matter here.
     "loggers": {

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from projects import sign_in
@@ -8,7 +7,9 @@ from projects import views as project_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", project_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", project_views.sign_out, name="logout"),
+    path("accounts/signed-out/", project_views.signed_out, name="signed-out"),
+    path("accounts/still-here/", project_views.still_here, name="still-here"),
     path(
         "accounts/password/",
         project_views.PasswordChangeView.as_view(),

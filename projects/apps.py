@@ -12,3 +12,11 @@ class ProjectsConfig(AppConfig):
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sessions import session_begins
+
+        # Every way in (the login page, the organisation's sign-in, the admin's login)
+        # starts the session's clocks the same way.
+        user_logged_in.connect(session_begins, dispatch_uid="pmapp-session-begins")

@@ -278,12 +278,24 @@ def portfolio_projects(user):
     return Project.objects.filter(office__in=offices_with_role(user, Role.MANAGER))
 
 
+def portfolio_scope(user) -> tuple[bool, list[int]]:
+    """What a portfolio report asked for now covers: every office, or these offices."""
+    if sees_every_office(user):
+        return True, []
+    return False, sorted({m.office_id for m in _memberships(user) if m.role == Role.MANAGER})
+
+
 def get_report_file_for_user(user, pk) -> ReportFile:
-    """A background report: private to whoever asked for it, since it carries their scope."""
+    """A background report: private to whoever asked for it, since it carries their scope,
+    and only while their roles still cover the offices it covers (404 once they do not)."""
     try:
-        return ReportFile.objects.get(pk=pk, requested_by=user)
+        report = ReportFile.objects.get(pk=pk, requested_by=user)
     except (ReportFile.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    every_office, offices = portfolio_scope(user)
+    if not every_office and (report.every_office or not set(report.offices) <= set(offices)):
+        raise Http404
+    return report
 
 
 def can_author_frameworks(user) -> bool:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from . import sessions
 from .models import Membership, Profile, SignInGroup
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,13 @@ class SignInStart(OIDCAuthenticationRequestView):
             return problem_page(request, "not_set_up")
         return super().get(request)
 
+    def get_extra_params(self, request):
+        params = dict(super().get_extra_params(request))
+        if request.COOKIES.get(sessions.SIGN_IN_AGAIN_COOKIE):
+            # Someone signed out in this browser: the provider's session may still be open.
+            params["prompt"] = "login"
+        return params
+
 
 @method_decorator(login_not_required, name="dispatch")
 class SignInReturn(OIDCAuthenticationCallbackView):
@@ -158,12 +166,16 @@ class SignInReturn(OIDCAuthenticationCallbackView):
         if not sign_in_enabled():
             return problem_page(request, "not_set_up")
         if request.GET.get("error"):
+            # Anyone can send a browser here with an error (a link): it never signs anyone
+            # out. The state it names, if it is this browser's, is not used again.
             logger.warning(
-                "Sign-in refused by the provider: %s (%s)",
+                "Sign-in refused by the provider: %r (%r)",
                 request.GET.get("error"),
                 request.GET.get("error_description", ""),
             )
-            super().get(request)  # forgets the state, signs out whoever was signed in
+            states = request.session.get("oidc_states", {})
+            if states.pop(request.GET.get("state", ""), None) is not None:
+                request.session["oidc_states"] = states
             return problem_page(request, "refused")
         try:
             response = super().get(request)
@@ -183,6 +195,8 @@ class SignInReturn(OIDCAuthenticationCallbackView):
 
     def login_success(self):
         response = super().login_success()
+        self.request.session[sessions.ORGANISATION] = True
+        response.delete_cookie(sessions.SIGN_IN_AGAIN_COOKIE, samesite="Lax")
         profile = Profile.objects.filter(user=self.user).first()
         if profile:
             from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY

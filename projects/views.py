@@ -1,19 +1,21 @@
+from urllib.parse import urlencode
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import access_tokens, permissions, sign_in
+from . import access_tokens, permissions, sessions, sign_in
 from .forms import AccessTokenForm, LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
@@ -59,6 +61,13 @@ class LoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         return super().post(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # Why the last session ended by itself, said once.
+        ended = request.session.pop(sessions.ENDED, None)
+        if ended:
+            messages.info(request, SESSION_ENDED[ended])
+        return super().get(request, *args, **kwargs)
+
     def form_valid(self, form):
         chosen = self.request.session.get(LANGUAGE_CHOSEN_KEY)
         response = super().form_valid(form)
@@ -68,6 +77,72 @@ class LoginView(auth_views.LoginView):
             if not chosen:
                 _apply_language(response, profile.language)
         return response
+
+
+SESSION_ENDED = {
+    "idle": gettext_lazy(
+        "You were signed out because nothing was done for a while. Answers waiting on this "
+        "device are sent when you sign in again as the same person."
+    ),
+    "limit": gettext_lazy("Your session reached its time limit and ended. Sign in again to go on."),
+}
+
+
+@login_not_required
+@require_POST
+def sign_out(request):
+    """Sign out of the app, and of the organisation's account when the provider allows it;
+    the browser is told to delete what it kept for the person (pages, waiting answers)."""
+    organisation = request.session.get(sessions.ORGANISATION, False)
+    id_token = request.session.get("oidc_id_token", "")
+    auth.logout(request)
+    request.clear_device = True
+    signed_out = request.build_absolute_uri(reverse("signed-out"))
+    if organisation and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token:
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "client_id": settings.OIDC_RP_CLIENT_ID,
+                "post_logout_redirect_uri": signed_out,
+            }
+        )
+        response = redirect(f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}")
+    else:
+        response = redirect(f"{signed_out}?organisation=1" if organisation else signed_out)
+    # Whatever the provider did: the next organisation sign-in here asks for the password.
+    response.set_cookie(
+        sessions.SIGN_IN_AGAIN_COOKIE,
+        "1",
+        max_age=settings.SESSION_KEPT_COOKIE_DAYS * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@login_not_required
+@require_GET
+def signed_out(request):
+    """What signing out ended, said plainly."""
+    response = render(
+        request,
+        "registration/signed_out.html",
+        {
+            "organisation_open": request.GET.get("organisation") == "1",
+            "organisation_sign_in": sign_in.sign_in_enabled(),
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+        },
+    )
+    sessions.forget_device(response)
+    return response
+
+
+@require_POST
+def still_here(request):
+    """The page says its reader is still at work (typing, or "Stay signed in"): the session's
+    idle clock starts again (the middleware did it), the answer is empty."""
+    return HttpResponse(status=204)
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

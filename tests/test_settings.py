@@ -100,3 +100,11 @@ def test_sqlite_runs_as_a_single_office_server_would(tmp_path):
     assert (journal, transaction_mode) == ("wal", "IMMEDIATE")
     assert int(timeout) >= 5000
     assert test_name.endswith(".sqlite3")  # threads of the browser tests get their own connections
+
+
+def test_debug_is_off_unless_it_is_set_on():
+    # Nothing set: DEBUG is off, so the app refuses the public key rather than showing
+    # Django's technical pages to the world.
+    result = run_settings(ALLOWED_HOSTS="pm.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

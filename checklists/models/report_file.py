@@ -32,6 +32,10 @@ class ReportFile(models.Model):
         verbose_name=_("requested by"),
     )
     query = models.CharField(_("filters"), max_length=1000, blank=True)
+    # The offices the report covers, as its requester's roles gave them when they asked:
+    # the file is theirs only while their roles still cover that much.
+    every_office = models.BooleanField(_("every office"), default=False)
+    offices = models.JSONField(_("offices"), default=list, blank=True)
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED

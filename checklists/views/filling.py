@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from projects import permissions
+from projects import permissions, sessions
 from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
@@ -264,6 +264,9 @@ def _save_posted_answers(request, checklist, owners):
 def checklist_save(request, pk):
     """The no-JavaScript path: save every posted answer, then submit if asked."""
     checklist = permissions.get_checklist_for_user(request.user, pk)
+    if sessions.typed_by_someone_else(request):
+        messages.error(request, sessions.TYPED_BY_SOMEONE_ELSE)
+        return redirect("checklists:detail", pk=checklist.pk)
     permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
     refusal = workflow.editing_refusal(checklist)
     if refusal:
@@ -339,6 +342,9 @@ def scores_payload(counts_by_code) -> dict | None:
 def answer_save(request, pk, answer_pk):
     """Autosave of one answer (JavaScript). Answers JSON; refuses bad input with a 4xx."""
     checklist = permissions.get_checklist_to_fill(request.user, pk)
+    if sessions.typed_by_someone_else(request):
+        message = str(sessions.TYPED_BY_SOMEONE_ELSE)
+        return JsonResponse({"status": "someone_else", "message": message}, status=409)
     if not permissions.can_edit_checklist(request.user, checklist):
         message = workflow.editing_refusal(checklist) or _("This checklist cannot be changed.")
         return JsonResponse({"status": "locked", "message": message}, status=409)

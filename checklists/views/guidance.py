@@ -47,8 +47,9 @@ def checklist_guidance(request, pk):
     good practices (#gp-<principle>), rather than carrying every text on every visit; its
     script fetches this page and shows each text in its place, as a disclosure. Without the
     script, the links lead here. The part below the heading is kept rendered (a published
-    framework's texts do not change); the page is revalidated by its ETag, so a browser
-    that has it gets a 304.
+    framework's texts do not change). The page holds the person's name, so no cache of
+    the browser keeps it (no-store, like every page of a signed-in person); the service
+    worker keeps it for use offline and asks again with its ETag, and gets a 304.
     """
     checklist = permissions.get_checklist_for_user(request.user, pk)
 
@@ -83,7 +84,6 @@ def checklist_guidance(request, pk):
     etag = hashlib.sha256("\n".join((items_html, *around)).encode()).hexdigest()[:32]
     not_modified = get_conditional_response(request, etag=f'"{etag}"')
     if not_modified is not None:
-        not_modified["Cache-Control"] = "private, no-cache"
         return not_modified
     response = render(
         request,
@@ -91,5 +91,4 @@ def checklist_guidance(request, pk):
         {"checklist": checklist, "project": checklist.project, "items_html": items_html},
     )
     response["ETag"] = f'"{etag}"'
-    response["Cache-Control"] = "private, no-cache"
     return response

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from projects import permissions
+
 from ..models import ReportFile, ReportStatus
 
 MAX_REPORT_ATTEMPTS = 3
@@ -34,8 +36,14 @@ def _enqueue(report_id: int) -> None:
 
 @transaction.atomic
 def request_report(*, user: User, kind: str, query: str, language: str) -> ReportFile:
+    every_office, offices = permissions.portfolio_scope(user)
     report = ReportFile.objects.create(
-        kind=kind, requested_by=user, query=query[:1000], language=language
+        kind=kind,
+        requested_by=user,
+        query=query[:1000],
+        language=language,
+        every_office=every_office,
+        offices=offices,
     )
     _enqueue(report.pk)
     return report

@@ -258,7 +258,7 @@
   }
 
   function refreshBanner() {
-    if (!outbox) {
+    if (!outbox || stopped) {
       return Promise.resolve();
     }
     return outbox
@@ -398,6 +398,7 @@
       data.append(prefix + name, record.values[name]);
     });
     data.append(prefix + "version", record.baseVersion);
+    data.append("signed_in_as", record.user || user); // refused under anyone else's session
     return fetch(record.url, {
       method: "POST",
       body: data,
@@ -457,6 +458,10 @@
         return true;
       });
     }
+    if (data.status === "someone_else") {
+      stopSending(data.message);
+      return false;
+    }
     if (data.status === "session" || result.httpStatus === 403) {
       if (item) {
         setStatus(item, format(text.failed, { reason: data.message || text.sessionEnded }), "error");
@@ -510,10 +515,29 @@
 
   let flushing = null;
   let flushAgain = false;
+  let stopped = false;
+
+  // Someone else is signed in on this browser now: this page sends nothing more, and says so.
+  function stopSending(message) {
+    stopped = true;
+    const banner = document.getElementById("offline-banner");
+    if (banner) {
+      banner.textContent = message;
+      banner.hidden = false;
+    }
+    items().forEach(function (item) {
+      if (busy(item) || item.querySelector(".save-status.is-pending, .save-status.is-waiting")) {
+        setStatus(item, format(text.failed, { reason: message }), "error");
+      }
+    });
+  }
 
   // Send what waits, oldest first; stop at the first failure of the connection. Resolves
   // once the round (and any round asked for meanwhile) is over.
   function flush() {
+    if (stopped) {
+      return Promise.resolve();
+    }
     if (!outbox || !navigator.onLine) {
       return refreshBanner(); // offline: everything waits; the "online" event sends it
     }
@@ -548,6 +572,9 @@
   const sending = new WeakMap(); // item -> {promise, again}
 
   function sendDirectly(item) {
+    if (stopped) {
+      return Promise.resolve();
+    }
     const current = sending.get(item);
     if (current) {
       current.again = true;
@@ -567,6 +594,11 @@
         if (result.httpStatus === 200) {
           field(item, "version").value = result.data.version;
           return result;
+        }
+        if (result.data.status === "someone_else") {
+          stopSending(result.data.message);
+          state.again = false;
+          return null;
         }
         setStatus(item, format(text.failed, { reason: result.data.message || text.serverError }), "error");
         return null;

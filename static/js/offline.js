@@ -1,6 +1,6 @@
 // On every page: the service worker that keeps opened pages for use without a connection,
-// and what protects a shared device: kept pages are forgotten when the user signs out or
-// another user signs in, and signing out with answers still waiting asks first.
+// and signing out, which asks first when answers still wait to be sent (signing out
+// deletes them from the device, with everything else kept for the person: session.js).
 (function () {
   "use strict";
 
@@ -41,17 +41,6 @@
     // Storage refused: the worker keeps the page it fetched when it was installed.
   }
 
-  // Another user on this device: nothing kept for the previous one may show.
-  try {
-    const previous = localStorage.getItem("pmapp-user");
-    if (previous !== null && previous !== user) {
-      forgetPages();
-    }
-    localStorage.setItem("pmapp-user", user);
-  } catch (_error) {
-    // Storage refused (private browsing): nothing was kept either.
-  }
-
   // Signing out: warn when answers wait to be sent, then forget the kept pages.
   const logout = document.getElementById("logout-form");
   if (logout) {
@@ -75,7 +64,10 @@
             logout.querySelector("button[type=submit]").textContent = text.signOutAnyway;
             return;
           }
-          forgetPages().then(function () {
+          // The server's answer tells the browser to delete all of it too (Clear-Site-Data);
+          // this is for browsers that do not know that header.
+          const forgotten = window.pmappSession ? window.pmappSession.forgetDevice(null) : forgetPages();
+          forgotten.then(function () {
             logout.submit();
           });
         });

@@ -133,6 +133,24 @@
         return { remove: same, result: same };
       });
     },
+    // Delete every record but those of ``keepFor`` (every record without one).
+    forget: function (keepFor) {
+      return run("readwrite", function (store) {
+        if (!keepFor) {
+          store.clear();
+          return;
+        }
+        store.openCursor().onsuccess = function (event) {
+          const cursor = event.target.result;
+          if (cursor) {
+            if (cursor.value.user !== keepFor) {
+              cursor.delete();
+            }
+            cursor.continue();
+          }
+        };
+      });
+    },
     get: function (user, answer) {
       return run("readonly", function (store, report) {
         const request = store.get(key(user, answer));

@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from checklists.models import Response
+from checklists import workflow
+from checklists.models import ChecklistStatus, Response
 from projects.models import Role
 
 from ..factories import make_office, make_user, start_project_checklist
@@ -119,3 +120,66 @@ def test_every_value_typed_without_pausing_is_there_after_a_reload(open_page, si
 
     assert lost(expected, shown_values(page, plan)) == []
     assert lost(expected, stored_values(plan)) == []
+
+
+@pytest.mark.parametrize("outbox", ["indexeddb", "direct"])
+@pytest.mark.parametrize("leave", ["reload", "link"])
+def test_a_text_still_being_typed_when_the_page_is_left_is_kept(open_page, site, outbox, leave):
+    page = open_page("layla")
+    if outbox == "direct":
+        page.context.add_init_script(NO_INDEXED_DB)
+    checklist = site["checklist"]
+    url = f"/checklists/{checklist.pk}/"
+    page.goto(url)
+    first = checklist.answers.order_by("item__order").first()
+    item = page.locator(f".answer[data-answer='{first.pk}']")
+    item.locator("input[type=radio][value=yes]").check()
+    item.locator("details.comment summary").click()
+    item.locator("textarea[name$=comment]").fill("Women asked for a second water point")
+    if leave == "reload":  # at once: the text is not in the outbox yet
+        page.reload()
+    else:
+        page.click("main a[href^='/projects/']")
+        page.wait_for_url("**/projects/*/")
+        page.goto(url)
+    wait_until_nothing_waits(page)
+    typed = expected_in_full(
+        {first.pk: {"response": "yes", "comment": "Women asked for a second water point"}}
+    )
+    assert lost(typed, shown_values(page, typed)) == []
+    assert lost(typed, stored_values(typed)) == []
+    # Nothing of it stays on the device once it is on the server.
+    assert (
+        page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('pmapp-typed'))")
+        == []
+    )
+
+
+def test_submit_right_after_typing_sends_every_value_first(open_page, site):
+    checklist = site["checklist"]
+    answers = list(checklist.answers.order_by("item__order"))
+    for answer in answers[:-3]:
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=checklist.started_by,
+            values=workflow.AnswerInput(response="yes"),
+            based_on_version=answer.version,
+        )
+    page = open_page("layla")
+    slow_connection(page, 120)
+    page.goto(f"/checklists/{checklist.pk}/")
+    plan = {}
+    for index, answer in enumerate(answers[-3:]):
+        plan[answer.pk] = {
+            "response": Response.NO,
+            "action_description": f"Train the distribution team {index}",
+            "action_owner": str(site["owner"].pk),
+            "action_due": "2027-02-01",
+        }
+    type_without_pausing(page, {pk: values | {"comment": ""} for pk, values in plan.items()})
+    with page.expect_navigation():
+        page.click("button[name=action][value=submit]")
+    checklist.refresh_from_db()
+    assert checklist.status == ChecklistStatus.SUBMITTED
+    assert lost(expected_in_full(plan), stored_values(plan)) == []

@@ -96,7 +96,8 @@ def test_guidance_page_is_revalidated_by_its_etag(client, staff_a, focal_a, proj
     checklist = make_checklist(project=project_a, user=staff_a, item_count=3)
     client.force_login(staff_a)
     first = _guidance(client, checklist)
-    assert first.status_code == 200 and "no-cache" in first["Cache-Control"]
+    # Personal (the person's name, their forms): never in the browser's own cache.
+    assert first.status_code == 200 and first["Cache-Control"] == "no-store"
     etag = first["ETag"]
     again = _guidance(client, checklist, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b""

@@ -455,6 +455,22 @@ def test_report_files_are_private_to_who_asked(client, hq_manager, manager_a, po
     )
 
 
+def test_a_report_file_goes_with_its_requesters_scope(
+    client, manager_a, office_b, portfolio, prepare
+):
+    client.force_login(manager_a)
+    prepare("portfolio_xlsx")
+    report = ReportFile.objects.get()
+    download = reverse("checklists:portfolio-file-download", args=[report.pk])
+    assert client.get(download).status_code == 200
+    # Moved to another office: the file of the first office's projects is no longer theirs.
+    membership = manager_a.memberships.get()
+    membership.office = office_b
+    membership.save()
+    assert client.get(download).status_code == 404
+    assert client.get(reverse("checklists:portfolio-file", args=[report.pk])).status_code == 404
+
+
 def test_report_in_progress_shows_its_status_and_no_download(client, hq_manager, portfolio):
     client.force_login(hq_manager)
     # Without running the task (it waits for the worker):

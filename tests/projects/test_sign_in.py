@@ -114,3 +114,66 @@ def test_an_administrator_without_membership_sees_the_app(client, db):
     client.force_login(admin)
     page = client.get(reverse("checklists:home")).content.decode()
     assert "has no office yet" not in page
+
+
+def test_a_link_to_the_sign_in_return_address_never_signs_anyone_out(
+    client, staff_a, organisation_sign_in
+):
+    client.force_login(staff_a)
+    response = client.get(
+        reverse("oidc_authentication_callback"), {"error": "access_denied", "state": "x"}
+    )
+    assert response.status_code == 403  # the refusal page, for whoever followed the link
+    assert client.get(reverse("checklists:home")).status_code == 200  # still signed in
+
+
+def test_what_a_request_carries_never_adds_lines_to_the_log(client, organisation_sign_in):
+    import io
+    import logging
+
+    from projects.log_lines import OneLine
+
+    # The handler the settings give the app, with its filters, writing where we can read.
+    console = next(h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler)
+    assert any(isinstance(f, OneLine) for f in console.filters)
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    for log_filter in console.filters:
+        handler.addFilter(log_filter)
+    logging.getLogger().addHandler(handler)
+    forged = "x\nINFO projects.access_tokens Access token 12 revoked\r\n"
+    try:
+        client.get(
+            reverse("oidc_authentication_callback"),
+            {"error": "access_denied", "error_description": forged},
+        )
+        # Any value a log line quotes, wherever it comes from (a name from a sign-in...).
+        logging.getLogger("projects.sign_in").warning("Sign-in: %s given a role", forged)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = written.getvalue().splitlines()
+    assert len([line for line in lines if "Sign-in refused" in line]) == 1
+    assert len([line for line in lines if "given a role" in line]) == 1
+    assert not any(line.startswith("INFO projects.access_tokens") for line in lines)
+
+
+def test_signing_out_ends_the_organisation_session_at_the_provider(
+    client, staff_a, organisation_sign_in, settings
+):
+    from projects import sessions
+
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://login.example.org/session/end"
+    client.force_login(staff_a)
+    session = client.session
+    session[sessions.ORGANISATION] = True
+    session["oidc_id_token"] = "the-id-token"
+    session.save()
+    response = client.post(reverse("logout"))
+    location = response["Location"]
+    assert location.startswith("https://login.example.org/session/end?")
+    assert "id_token_hint=the-id-token" in location
+    assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver%2Faccounts%2Fsigned-out%2F" in location
+    # And whatever the provider did, the next sign-in here asks for the password.
+    assert response.cookies[sessions.SIGN_IN_AGAIN_COOKIE].value == "1"
+    start = client.get(reverse("oidc_authentication_init"))
+    assert "prompt=login" in start["Location"]
