@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Playwright turns Chromium's back/forward cache off; people have it on, and a page the Back
+# button brings back from it after sign-out must not show what it showed.
+CHROMIUM_DEFAULTS_LEFT_OUT = ["--disable-back-forward-cache"]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -45,7 +48,11 @@ def browser():
     except ImportError:  # pragma: no cover - installed by requirements-dev.txt
         _require(False, "playwright is not installed")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=CHROMIUM_DEFAULTS_LEFT_OUT,
+        )
         yield browser
         browser.close()
 

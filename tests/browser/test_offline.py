@@ -197,6 +197,15 @@ def test_a_connection_lost_in_the_middle_of_sending_loses_nothing_and_doubles_no
     assert changes_of(answers) == 5  # the third was sent again, and not stored twice
 
 
+OUTBOX_RECORDS = """() => new Promise((resolve) => {
+  const request = indexedDB.open("pmapp", 1);
+  request.onupgradeneeded = () => request.result.createObjectStore("outbox", {keyPath: "key"});
+  request.onsuccess = () => {
+    const count = request.result.transaction("outbox").objectStore("outbox").count();
+    count.onsuccess = () => resolve(count.result);
+  };
+})"""
+
 SIGN_OUT_WARNING = {"en": "1 answer is not sent yet", "fr": "1 réponse n'est pas encore envoyée"}
 
 
@@ -217,9 +226,13 @@ def test_signing_out_with_answers_waiting_asks_first_and_forgets_the_pages(
     assert "/accounts/login/" not in page.url
     with page.expect_navigation():
         page.click("#logout-form button[type=submit]")  # "Sign out anyway"
+    page.wait_for_url("**/accounts/signed-out/")
+    # What was kept for Layla is gone from the device: pages, and the answer (as warned).
     assert page.evaluate("() => caches.has('pmapp-pages')") is False
+    assert page.evaluate(OUTBOX_RECORDS) == 0
     # Another user on the same device: the answer waiting for Layla is never sent as theirs.
     page.unroute(re.compile(r"/answers/\d+/$"))
+    page.click("main a[href='/accounts/login/']")
     page.fill("#id_username", "rami")
     page.fill("#id_password", "pw")
     with page.expect_navigation():
