@@ -7,6 +7,7 @@ Production behaviour is switched by variables, never by a second settings file.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -326,6 +327,11 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 SECURE_CONTENT_TYPE_NOSNIFF = True
+def provider_origin(url: str) -> list[str]:
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # Content Security Policy: only the app's own scripts, styles and images; no inline script
 # or style is needed anywhere (data for scripts travels in json_script blocks).
 CONTENT_SECURITY_POLICY = {
@@ -338,7 +344,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The sign-out form ends at the organisation's provider when it has an
+        # end_session_endpoint: a form's redirect must be allowed to go there.
+        "form-action": ["'self'", *provider_origin(OIDC_OP_LOGOUT_ENDPOINT)],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -29,6 +29,6 @@ def navigation(request):
         "nav_portfolio": bool(user and permissions.can_view_portfolio(user)),
         "nav_frameworks": bool(user and permissions.can_author_frameworks(user)),
         "offline_text": OFFLINE_TEXT,
-        "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
+        "session_idle_seconds": int(settings.SESSION_IDLE_MINUTES * 60),
         "session_idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
     }

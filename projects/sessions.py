@@ -44,7 +44,8 @@ KEPT_COOKIE = "pmapp_kept"
 SIGN_IN_AGAIN_COOKIE = "pmapp_sign_in_again"
 CLEAR_SITE_DATA = '"cache", "storage"'
 
-# Use is written to the session at most this often: an autosave a second needs no write.
+# Use is written to the session at most this often (or a tenth of the idle time, if
+# shorter): an autosave a second needs no write.
 USE_RECORDED_EVERY = 60
 
 
@@ -69,7 +70,7 @@ class Marker:
 
 
 def idle_seconds() -> int:
-    return settings.SESSION_IDLE_MINUTES * 60
+    return int(settings.SESSION_IDLE_MINUTES * 60)
 
 
 def ended_by_itself(session, now: float) -> str | None:
@@ -102,7 +103,7 @@ def record_use(request, now: float) -> None:
     session = request.session
     session.setdefault(SIGNED_IN_AT, now)  # a session from before these rules, or the admin's
     last_use = session.get(LAST_USE)
-    if last_use is None or now - last_use >= USE_RECORDED_EVERY:
+    if last_use is None or now - last_use >= min(USE_RECORDED_EVERY, idle_seconds() / 10):
         session[LAST_USE] = now
         request.renew_marker = True
     elif Marker.read(request) is None:

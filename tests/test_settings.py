@@ -108,3 +108,26 @@ def test_debug_is_off_unless_it_is_set_on():
     result = run_settings(ALLOWED_HOSTS="pm.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_sign_out_form_may_end_at_the_organisations_provider():
+    environment = {**os.environ, "DEBUG": "true", "DATABASE_URL": "sqlite:///:memory:"}
+    environment["OIDC_OP_LOGOUT_ENDPOINT"] = "https://login.example.org/oidc/logout?x=1"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s;"
+            "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[\"'self'\", 'https://login.example.org']", (
+        result.stderr
+    )

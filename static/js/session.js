@@ -132,10 +132,12 @@
     return telling;
   }
 
-  // Typing, clicking: use, told to the server at most once a minute.
+  // Typing, clicking: use, told to the server as often as it records use (once a minute,
+  // or a tenth of the idle time if shorter).
   function used() {
     const held = marker();
-    if (held && held.user === pageUser && idleSeconds && now() - (held.idleEndsAt - idleSeconds) >= 60) {
+    const every = Math.min(60, idleSeconds / 10);
+    if (held && held.user === pageUser && idleSeconds && now() - (held.idleEndsAt - idleSeconds) >= every) {
       tellStillHere();
     }
   }

@@ -16,6 +16,8 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
       client_id: 'pmapp',
       client_secret: 'pmapp-test-secret',
       redirect_uris: [redirectUri],
+      // Signing out of the app signs out here too (RP-initiated logout), then comes back.
+      post_logout_redirect_uris: [new URL('/accounts/signed-out/', redirectUri).href],
       token_endpoint_auth_method: 'client_secret_post',
       grant_types: ['authorization_code'],
       response_types: ['code'],

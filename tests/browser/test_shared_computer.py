@@ -251,3 +251,59 @@ def test_a_tab_left_open_by_a_sends_nothing_under_b_and_shows_nothing(desk):
     nothing_recorded_under_b(desk)
     other.close()
     b_signs_in_and_leaves(desk)
+
+
+def test_an_idle_session_warns_then_ends_and_the_same_person_sends_what_they_typed(
+    open_page, desk, settings, axe_source
+):
+    from .test_accessibility import violations
+
+    settings.SESSION_IDLE_MINUTES = 0.5
+    settings.SESSION_IDLE_WARNING_SECONDS = 20
+    page = open_page("layla")
+    page.goto(desk.checklist_url)
+    first = desk.checklist.answers.order_by("item__order").first()
+    page.route(re.compile(r"/answers/\d+/$"), lambda route: route.abort())  # no connection
+    item = page.locator(f".answer[data-answer='{first.pk}']")
+    item.locator("input[value=yes]").check()
+    item.locator("details.comment summary").click()
+    item.locator("textarea[name$=comment]").fill(A_WAITING)
+    item.locator("textarea[name$=comment]").press("Tab")
+    # Nothing more is done: the page warns, in words a screen reader says at once.
+    warning = page.locator("#session-warning")
+    warning.wait_for(state="visible", timeout=30_000)
+    assert warning.get_attribute("role") == "alert"
+    assert "you will be signed out in 1 min" in warning.inner_text()
+    assert violations(page, axe_source) == []
+    # Then the session ends, and the login page says why.
+    page.wait_for_url("**/accounts/login/**", timeout=30_000)
+    assert "nothing was done for a while" in page.locator("main").inner_text()
+    assert not Answer.objects.filter(comment=A_WAITING).exists()
+    # The same person signs in again: what they typed is sent, under their name.
+    page.unroute(re.compile(r"/answers/\d+/$"))
+    page.fill("#id_username", "layla")
+    page.fill("#id_password", "pw")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.wait_for_url(f"**{desk.checklist_url}")
+    page.wait_for_function("() => !document.querySelector('.save-status.is-waiting')")
+    page.wait_for_function(
+        "(id) => document.querySelector(`.answer[data-answer='${id}'] .save-status.is-saved`)",
+        arg=first.pk,
+    )
+    saved = Answer.objects.get(pk=first.pk)
+    assert (saved.comment, saved.updated_by) == (A_WAITING, desk.layla)
+
+
+def test_stay_signed_in_keeps_the_session(open_page, desk, settings):
+    settings.SESSION_IDLE_MINUTES = 0.5
+    settings.SESSION_IDLE_WARNING_SECONDS = 20
+    page = open_page("layla")
+    page.goto(desk.checklist_url)
+    warning = page.locator("#session-warning")
+    warning.wait_for(state="visible", timeout=30_000)
+    warning.locator("button").click()
+    warning.wait_for(state="hidden")
+    page.wait_for_timeout(15_000)  # past the moment the session would have ended
+    page.reload()
+    assert page.url.endswith(desk.checklist_url)

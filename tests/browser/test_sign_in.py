@@ -185,6 +185,45 @@ def test_a_wrong_client_secret_shows_a_clear_page_and_logs_the_reason(
     assert not User.objects.filter(username="amina").exists()
 
 
+@pytest.mark.parametrize("provider_signs_out", [True, False], ids=["end-session", "prompt-login"])
+def test_after_signing_out_the_next_organisation_sign_in_asks_for_the_password(
+    provider, new_page, live_server, settings, provider_signs_out
+):
+    office = make_office(code="IRQ", name="Iraq country office")
+    SignInGroup.objects.create(group="pm-iraq-staff", office=office, role=Role.STAFF)
+    provider.set_groups({"amina": ["pm-iraq-staff"], "bashir": ["pm-iraq-staff"]})
+    if provider_signs_out:
+        settings.OIDC_OP_LOGOUT_ENDPOINT = f"{provider.url}/session/end"
+        # As settings.py makes it from OIDC_OP_LOGOUT_ENDPOINT: the sign-out form may end there.
+        policy = settings.CONTENT_SECURITY_POLICY
+        directives = {**policy["DIRECTIVES"], "form-action": ["'self'", provider.url]}
+        settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+    page = new_page()
+    sign_in(page, provider, "amina")
+    assert "Amina" in page.locator("#logout-form").inner_text()
+    page.click("#logout-form button[type=submit]")
+    if provider_signs_out:  # the provider asks, then comes back to the app
+        page.click("button:has-text('Yes, sign me out')")
+    page.wait_for_url(f"{live_server.url}/accounts/signed-out/**")
+    said = page.locator("main").inner_text()
+    assert "You are signed out" in said
+    if provider_signs_out:
+        assert "you were signed out of it in this browser too" in said
+    else:
+        assert "Your Example account may still be open in this browser" in said
+    # The next person at this browser: the provider asks who they are.
+    page.click("main a[href='/accounts/login/']")
+    go_to_provider(page, provider)
+    page.locator("input[name=login]").wait_for()
+    page.fill("input[name=login]", "bashir")
+    page.fill("input[name=password]", "anything")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(provider.url)}/interaction/"))
+    page.click("button:has-text('Continue')")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Bashir" in page.locator("#logout-form").inner_text()
+
+
 def test_the_sign_in_pages_have_no_accessibility_violations(provider, new_page, axe_source):
     from .test_accessibility import violations
 
