@@ -327,6 +327,8 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+
 def provider_origin(url: str) -> list[str]:
     parts = urlsplit(url)
     return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []

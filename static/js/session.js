@@ -69,13 +69,14 @@
   }
 
   const held = marker();
-  if (!held || held.endsAt <= now()) {
-    forgetDevice(null);
-  } else {
-    forgetDevice(held.user);
-  }
+  const cleared = forgetDevice(!held || held.endsAt <= now() ? null : held.user);
 
-  window.pmappSession = { marker: marker, forgetDevice: forgetDevice, pageIsCurrent: pageIsCurrent };
+  window.pmappSession = {
+    marker: marker,
+    forgetDevice: forgetDevice,
+    pageIsCurrent: pageIsCurrent,
+    cleared: cleared, // what this page deleted on opening, once it is done
+  };
 
   if (!pageUser) {
     return;

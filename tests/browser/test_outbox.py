@@ -82,7 +82,9 @@ def blank_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto("/accounts/login/")
-    page.wait_for_function("() => window.pmappOutbox !== undefined")
+    # Nobody is signed in: the page deletes what the device kept, before the test begins.
+    page.wait_for_function("() => window.pmappSession !== undefined")
+    page.evaluate("() => window.pmappSession.cleared.then(() => true)")
     yield page
     context.close()
 
