@@ -364,6 +364,9 @@ def answer_save(request, pk, answer_pk):
         ) % {"who": details["who"] or _("Someone"), "response": details["response"]}
         payload = {**details, "when": details["when"].isoformat() if details["when"] else None}
         payload["action_due"] = details["values"]["action_due"]
+        # The newer version is the person's own (a save whose reply never came, a page left
+        # while it was on its way): the page sends theirs again, on that version, unasked.
+        payload["yours"] = stale.answer.updated_by_id == request.user.pk
         return JsonResponse({"status": "conflict", "message": message, **payload}, status=409)
     except workflow.RefusedResponse as error:
         errors = {"response": [error.message]}

@@ -450,6 +450,14 @@
         return true;
       });
     }
+    if (data.status === "conflict" && data.yours) {
+      // The newer version on the server is this person's own earlier change: this one,
+      // newer still, goes again on top of it.
+      return outbox.mark(user, record.answer, record.change, { baseVersion: data.version }).then(function () {
+        flushAgain = true;
+        return true;
+      });
+    }
     if (data.status === "conflict") {
       return outbox.mark(user, record.answer, record.change, { conflict: data }).then(function (still) {
         if (item && still) {
@@ -598,6 +606,11 @@
         if (result.data.status === "someone_else") {
           stopSending(result.data.message);
           state.again = false;
+          return null;
+        }
+        if (result.data.status === "conflict" && result.data.yours) {
+          field(item, "version").value = result.data.version; // own earlier change: again
+          state.again = true;
           return null;
         }
         setStatus(item, format(text.failed, { reason: result.data.message || text.serverError }), "error");

@@ -81,6 +81,7 @@ def test_stale_save_is_refused_with_the_other_persons_value(client, office_a, st
     assert "Omar Saleh changed this answer" in payload["message"]
     assert payload["response"] == "No" and payload["comment"] == "Not done"
     assert payload["version"] == 1
+    assert payload["yours"] is False  # someone else's: the page asks which to keep
     assert Answer.objects.get(pk=answer.pk).response == "no"
 
     # The user chooses to keep theirs: resend on the latest version.
@@ -370,6 +371,8 @@ def test_a_retried_save_whose_reply_was_lost_is_not_a_conflict(client, staff_a, 
     # Another value based on the old version is still a conflict.
     other = autosave(client, checklist, answer, response="no")
     assert other.status_code == 409 and other.json()["status"] == "conflict"
+    # The newer version is their own: the page sends theirs again on it, without asking.
+    assert other.json()["yours"] is True
 
 
 def test_saved_time_is_said_in_the_users_zone_and_format_like_the_page(client, staff_a, checklist):
