@@ -46,6 +46,13 @@ def slow_connection(page, latency):
     )
 
 
+def open_checklist(page, checklist):
+    """Open the page and let it settle, as a person sees it before answering: its guidance
+    shown in each item (a link becomes a disclosure when the guidance page has come)."""
+    page.goto(f"/checklists/{checklist.pk}/")
+    page.locator("details.guidance").first.wait_for(state="attached")
+
+
 def planned_values(checklist, owner) -> dict[int, dict[str, str]]:
     """What the person types into each of the first ITEMS items: gaps with their action
     points, "not applicable" with a reason where the item allows it, some comments."""
@@ -108,7 +115,7 @@ def test_every_value_typed_without_pausing_is_there_after_a_reload(open_page, si
         page.context.add_init_script(NO_INDEXED_DB)
     slow_connection(page, LATENCIES_MS[run % len(LATENCIES_MS)])
     checklist = site["checklist"]
-    page.goto(f"/checklists/{checklist.pk}/")
+    open_checklist(page, checklist)
     plan = planned_values(checklist, site["owner"])
     expected = expected_in_full(plan)
 
@@ -130,7 +137,7 @@ def test_a_text_still_being_typed_when_the_page_is_left_is_kept(open_page, site,
         page.context.add_init_script(NO_INDEXED_DB)
     checklist = site["checklist"]
     url = f"/checklists/{checklist.pk}/"
-    page.goto(url)
+    open_checklist(page, checklist)
     first = checklist.answers.order_by("item__order").first()
     item = page.locator(f".answer[data-answer='{first.pk}']")
     item.locator("input[type=radio][value=yes]").check()
@@ -168,7 +175,7 @@ def test_submit_right_after_typing_sends_every_value_first(open_page, site):
         )
     page = open_page("layla")
     slow_connection(page, 120)
-    page.goto(f"/checklists/{checklist.pk}/")
+    open_checklist(page, checklist)
     plan = {}
     for index, answer in enumerate(answers[-3:]):
         plan[answer.pk] = {
