@@ -205,7 +205,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "projects.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0")
+# Behind a reverse proxy: AXES_PROXY_COUNT, in the accounts block at the end.
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "checklists:home"
@@ -403,3 +403,49 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": False,
 }
+
+# --- Accounts: second factor, passwords, sessions, tokens, leavers, lockout (issue 25) -------
+# Kept in one block, added to the lists above rather than written into them.
+# Second factor: django-otp (TOTP apps and single-use recovery codes). The admin site is
+# the project's own (projects/apps.py), which asks for the second factor.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "projects.apps.AdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+# request.user.is_verified(): whether this session passed the second factor.
+MIDDLEWARE.insert(_AUTH + 1, "django_otp.middleware.OTPMiddleware")
+# Sessions of organisation accounts are checked again with the provider every
+# OIDC_SESSION_CHECK_MINUTES (mozilla-django-oidc's SessionRefresh), once the session's own
+# time limits (projects.sessions) had their say.
+_LIFETIME = "projects.sessions.SessionLifetimeMiddleware"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index(_LIFETIME) + 1 if _LIFETIME in MIDDLEWARE else _AUTH + 2,
+    "projects.sign_in.SessionCheck",
+)
+# Required for administrators, framework editors and HQ-wide roles; for everyone with this on.
+SECOND_FACTOR_FOR_EVERYONE = envbool("SECOND_FACTOR_FOR_EVERYONE", "false")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Protection mainstreaming")
+# Passwords: at least 12 characters (OWASP ASVS 2.1.1), the common-password check kept.
+PASSWORD_MIN_LENGTH = envint("PASSWORD_MIN_LENGTH", "12")
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith("MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": PASSWORD_MIN_LENGTH}
+# Organisation accounts: how often an open session is checked again with the provider (a
+# person removed there, or whose groups no longer map, loses that access within this time).
+OIDC_SESSION_CHECK_MINUTES = envint("OIDC_SESSION_CHECK_MINUTES", "15")
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = OIDC_SESSION_CHECK_MINUTES * 60
+# API tokens: 30 days unless the owner picks longer, never more than this.
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", "90")
+# A token of an organisation account stops once the provider has not confirmed its owner
+# (sign-in or session check) for this long: a BI tool's nightly refresh still works after
+# a working day, a leaver's token stops at most this long after their last confirmation,
+# and at once when a session check fails or an administrator removes their access.
+API_TOKEN_PROVIDER_CHECK_HOURS = envint("API_TOKEN_PROVIDER_CHECK_HOURS", "24")
+# Typing the password again (or signing in again with the organisation) is asked before a
+# token is made; a fresh organisation sign-in counts for this long.
+REAUTHENTICATION_MINUTES = envint("REAUTHENTICATION_MINUTES", "10")
+# Lockout behind a reverse proxy: the number of proxies in front of the app (0: clients
+# connect directly). Only then is the client's address read from X-Forwarded-For, as the
+# proxies wrote it (the right-most entries), through django-ipware; a longer, made-up chain
+# falls back to the proxy's own address.
+TRUSTED_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "projects.accounts.client_address"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from projects import sign_in
+from projects import account_views, sign_in
 from projects import views as project_views
 
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
         name="password_change",
     ),
     path("language/", project_views.switch_language, name="switch-language"),
+    # The second step of a sign-in with a password (issue 25): a code, or setting up the app.
+    path("accounts/second-factor/", account_views.second_factor_check, name="second-factor"),
+    path(
+        "accounts/second-factor/set-up/",
+        account_views.second_factor_setup,
+        name="second-factor-setup",
+    ),
     # Signing in with the organisation's account (OpenID Connect).
     path("sign-in/start/", sign_in.SignInStart.as_view(), name="oidc_authentication_init"),
     path("sign-in/return/", sign_in.SignInReturn.as_view(), name="oidc_authentication_callback"),

@@ -4,9 +4,10 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from . import access_tokens
+from . import access_tokens, accounts
 from .models import (
     AccessToken,
+    AccountEvent,
     Membership,
     Office,
     PopulationFigure,
@@ -85,6 +86,48 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithMembershipsAdmin(UserAdmin):
     inlines = [ProfileInline, MembershipUserInline]
+    actions = ["remove_access"]
+
+    def save_model(self, request, obj, form, change):
+        turned_off = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if turned_off:
+            # Whoever turns an account off expects it to stop now, not at the next sign-in.
+            accounts.deactivated(user=obj, actor=request.user, request=request)
+
+    @admin.action(description=_("Remove access (a person who left): sign out, revoke, turn off"))
+    def remove_access(self, request, queryset):
+        for user in queryset:
+            if user == request.user:
+                self.message_user(request, _("You cannot remove your own access."), "error")
+                continue
+            accounts.remove_access(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            _(
+                "Access removed: sessions ended, API tokens revoked, memberships removed, "
+                "accounts turned off."
+            ),
+        )
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The accounts' audit trail: read only, never deleted."""
+
+    list_display = ["created_at", "user", "kind", "actor", "address"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "actor__username"]
+    readonly_fields = [f.name for f in AccountEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AccessToken)

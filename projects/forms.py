@@ -1,9 +1,11 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import permissions
 from .models import AgeGroup, PopulationFigure, Profile, Project, Role, Sector, Sex
@@ -184,7 +186,8 @@ class SettingsForm(forms.ModelForm):
 
 
 class AccessTokenForm(forms.Form):
-    """A new personal access token: what it is for, and how long it stays valid."""
+    """A new personal access token: what it is for, how long it stays valid, and the
+    owner's password, typed again (for a person who signs in with a password)."""
 
     name = forms.CharField(
         label=_("What the token is for"),
@@ -192,9 +195,62 @@ class AccessTokenForm(forms.Form):
         help_text=_("For example “Power BI, monthly dashboard”. Only you see it."),
         error_messages={"required": _("Say what the token is for.")},
     )
-    lifetime_days = forms.TypedChoiceField(
-        label=_("Valid for"),
-        coerce=int,
-        initial=90,
-        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("One year"))],
+    lifetime_days = forms.TypedChoiceField(label=_("Valid for"), coerce=int)
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Typed again, so that nobody else at this computer can make a token."),
+        error_messages={"required": _("Type your password to create a token.")},
+    )
+
+    def __init__(self, *args, request, ask_password: bool, **kwargs):
+        from .access_tokens import DEFAULT_LIFETIME, lifetimes
+
+        super().__init__(*args, **kwargs)
+        self.request = request
+        choices = lifetimes()
+        self.fields["lifetime_days"].choices = [
+            (days, ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
+            for days in choices
+        ]
+        self.fields["lifetime_days"].initial = (
+            DEFAULT_LIFETIME if DEFAULT_LIFETIME in choices else choices[0]
+        )
+        if not ask_password:
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # Through the login's own checks: wrong passwords here count towards the lockout.
+        if authenticate(self.request, username=user.get_username(), password=password) != user:
+            raise ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        error_messages={"required": _("Type the code.")},
+    )
+
+
+class AppCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The 6 digits the app shows for this account."),
+        error_messages={"required": _("Type the code the app shows.")},
     )

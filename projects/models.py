@@ -139,6 +139,12 @@ class Profile(models.Model):
     sign_in_subject = models.CharField(
         _("organisation account"), max_length=255, unique=True, null=True, blank=True
     )
+    # When the provider last confirmed this organisation account (a sign-in, or the session
+    # check every few minutes); emptied when a check fails. The account's API tokens stop
+    # when it is older than API_TOKEN_PROVIDER_CHECK_HOURS (projects/access_tokens.py).
+    provider_checked_at = models.DateTimeField(
+        _("last confirmed by the organisation's sign-in"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -362,6 +368,9 @@ class AccessToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # A digest of the owner's password hash when the token was made: a new password,
+    # however it was set (the settings page, the admin, a command), stops the token.
+    password_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AccessTokenQuerySet.as_manager()
 
@@ -375,3 +384,88 @@ class AccessToken(models.Model):
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class AccountEventKind(models.TextChoices):
+    ORGANISATION_LINKED = "organisation_linked", _("Organisation account linked")
+    TOKEN_CREATED = "token_created", _("API token created")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SECOND_FACTOR_ADDED = "second_factor_added", _("Two-step sign-in turned on")
+    SECOND_FACTOR_REMOVED = "second_factor_removed", _("Two-step sign-in turned off")
+    RECOVERY_CODES_MADE = "recovery_codes_made", _("New recovery codes made")
+    SESSIONS_ENDED = "sessions_ended", _("Signed out elsewhere")
+    ACCESS_REMOVED = "access_removed", _("Access removed by an administrator")
+
+
+class AccountEvent(models.Model):
+    """The audit trail of an account's life: links, tokens, second factor, removals.
+    Written by projects/accounts.py; never edited, never deleted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+        verbose_name=_("account"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the account's own sign-in did it."),
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=AccountEventKind.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.kind}"
+
+
+class SignedInSessionQuerySet(models.QuerySet):
+    def live(self, now):
+        """Sessions that still exist in the session store and have not expired."""
+        from django.contrib.sessions.models import Session
+
+        return self.filter(
+            models.Exists(
+                Session.objects.filter(
+                    session_key=models.OuterRef("session_key"), expire_date__gt=now
+                )
+            )
+        )
+
+
+class SignedInSession(models.Model):
+    """Which browser session belongs to whom, written at each sign-in, so that a person
+    (page "Where you are signed in") or an administrator ("Remove access") can end it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(_("session"), max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    browser = models.CharField(_("browser"), max_length=200, blank=True)
+    with_organisation = models.BooleanField(_("with the organisation's account"), default=False)
+
+    objects = SignedInSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_in_at", "-pk"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self):
+        return f"{self.user} {self.signed_in_at:%Y-%m-%d %H:%M}"

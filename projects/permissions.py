@@ -353,3 +353,31 @@ def get_access_token_for_user(user, pk) -> AccessToken:
         return AccessToken.objects.get(pk=pk, user=user)
     except (AccessToken.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def holds_wide_powers(user) -> bool:
+    """Accounts that reach beyond one office: administrators (and anyone with the admin),
+    HQ-wide roles (HQ managers, who see every office; framework editors, whose framework
+    every office fills). They need a second factor, and are never linked to an
+    organisation account by e-mail alone."""
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or user.is_staff
+        or sees_every_office(user)
+        or any(m.role == Role.FRAMEWORK_EDITOR for m in _memberships(user))
+    )
+
+
+def get_signed_in_session_for_user(user, pk):
+    """One of the user's own sessions; anybody else's is 404."""
+    from .models import SignedInSession
+
+    try:
+        return SignedInSession.objects.get(pk=pk, user=user)
+    except (SignedInSession.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -7,23 +7,37 @@ same verified e-mail), what the organisation's groups give (SignInGroup, an admi
 mapping, applied at every sign-in: a group removed is a membership removed), and clear
 pages, in the user's language, for what goes wrong, with the detail in the log for the
 administrator.
+
+Linking by e-mail happens only when the provider says, with a JSON true, that the e-mail
+is verified, and never to an account with wide powers (administrators, HQ-wide roles): an
+administrator links those by setting the organisation account in the admin. Every link is
+in the account's audit trail and mailed to its address.
+
+An open session is checked again with the provider every OIDC_SESSION_CHECK_MINUTES
+(SessionCheck, mozilla-django-oidc's SessionRefresh): the groups are applied again, and a
+person the provider no longer lets in is signed out.
 """
 
 import logging
 
 import requests
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.middleware import SessionRefresh
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from . import sessions
-from .models import Membership, Profile, SignInGroup
+from . import accounts, permissions, sessions
+from .models import AccountEventKind, Membership, Profile, SignInGroup
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +65,12 @@ def apply_sign_in_groups(*, user, groups: list[str]) -> None:
     user.__dict__.pop("_pm_memberships", None)
 
 
+def email_is_verified(claims) -> bool:
+    """Only a JSON true: some providers send "false" as a string, which Python reads as
+    true; a missing claim is not a verification."""
+    return bool(claims.get("email")) and claims.get("email_verified") is True
+
+
 class SignInBackend(OIDCAuthenticationBackend):
     """The organisation account: found by its "sub", else linked once to the local account
     with the same e-mail (which the provider must say is verified), else created."""
@@ -59,13 +79,28 @@ class SignInBackend(OIDCAuthenticationBackend):
         return bool(claims.get("sub"))
 
     def filter_users_by_claims(self, claims):
+        self.linking = False
         users = self.UserModel.objects.filter(profile__sign_in_subject=claims["sub"])
-        if users.exists() or not claims.get("email") or not claims.get("email_verified"):
+        if users.exists() or not email_is_verified(claims):
             return users
         # An account not linked yet to another organisation account.
-        return self.UserModel.objects.filter(email__iexact=claims["email"]).exclude(
-            profile__sign_in_subject__isnull=False
+        candidates = list(
+            self.UserModel.objects.filter(email__iexact=claims["email"]).exclude(
+                profile__sign_in_subject__isnull=False
+            )
         )
+        if any(permissions.holds_wide_powers(user) for user in candidates):
+            # Never by e-mail alone: an administrator sets the organisation account in the
+            # admin. Refused rather than a second account with the same address.
+            logger.warning(
+                "Sign-in: %r has the e-mail of an account with wide powers (%s): not linked; "
+                "an administrator can link it in the admin",
+                claims["sub"],
+                ", ".join(user.get_username() for user in candidates),
+            )
+            raise SuspiciousOperation("e-mail of an account with wide powers")
+        self.linking = len(candidates) == 1
+        return self.UserModel.objects.filter(pk__in=[user.pk for user in candidates])
 
     def get_username(self, claims):
         base = (claims.get("preferred_username") or claims.get("email") or claims["sub"])[:140]
@@ -76,20 +111,39 @@ class SignInBackend(OIDCAuthenticationBackend):
         return username
 
     def create_user(self, claims):
+        self.linking = False
         user = self.UserModel.objects.create_user(
-            self.get_username(claims), email=claims.get("email", "")
+            self.get_username(claims), email=claims["email"] if email_is_verified(claims) else ""
         )
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
+        """At every sign-in and session check: the name, the verified e-mail, the groups, and
+        that the provider confirmed the account now."""
         user.first_name = claims.get("given_name", user.first_name)[:150]
         user.last_name = claims.get("family_name", user.last_name)[:150]
-        if claims.get("email") and claims.get("email_verified"):
+        if email_is_verified(claims):
             user.email = claims["email"]
         user.save()
-        Profile.objects.update_or_create(user=user, defaults={"sign_in_subject": claims["sub"]})
+        Profile.objects.update_or_create(
+            user=user,
+            defaults={"sign_in_subject": claims["sub"], "provider_checked_at": timezone.now()},
+        )
         groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
         apply_sign_in_groups(user=user, groups=groups if isinstance(groups, list) else [groups])
+        if getattr(self, "linking", False):
+            accounts.record_event(
+                user=user,
+                kind=AccountEventKind.ORGANISATION_LINKED,
+                request=self.request,
+                subject=claims["sub"],
+                email=claims["email"],
+            )
+            accounts.mail_owner(
+                user=user,
+                template="organisation_linked",
+                context={"provider": settings.OIDC_PROVIDER_NAME, "email": claims["email"]},
+            )
         return user
 
 
@@ -176,6 +230,13 @@ class SignInReturn(OIDCAuthenticationCallbackView):
             states = request.session.get("oidc_states", {})
             if states.pop(request.GET.get("state", ""), None) is not None:
                 request.session["oidc_states"] = states
+                if request.user.is_authenticated and accounts.signed_in_with_organisation(request):
+                    # The provider's answer to this browser's own request (the session
+                    # check's, every few minutes): it no longer lets this person in. Signed
+                    # out, and their API tokens rest until the next sign-in.
+                    Profile.objects.filter(user=request.user).update(provider_checked_at=None)
+                    logger.warning("Sign-in: %r signed out by the provider's answer", request.user)
+                    auth.logout(request)
             return problem_page(request, "refused")
         try:
             response = super().get(request)
@@ -203,3 +264,41 @@ class SignInReturn(OIDCAuthenticationCallbackView):
 
             self.request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
         return response
+
+
+class SessionCheck(SessionRefresh):
+    """mozilla-django-oidc's SessionRefresh, reading the settings at each request (they
+    may change after start, in tests) and only when sign-in with the organisation is on.
+
+    Once OIDC_SESSION_CHECK_MINUTES have passed since the last check, the next page of a
+    session opened by the organisation's sign-in goes to the provider with prompt=none: it
+    comes straight back with the account (groups applied again) or with an error, which
+    signs the person out. Sessions opened with a password are never sent there."""
+
+    def __init__(self, get_response):
+        MiddlewareMixin.__init__(self, get_response)
+
+    def __getattr__(self, name):
+        # OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_RP_CLIENT_ID, OIDC_RP_SCOPES..., as now set.
+        if name.startswith("OIDC_"):
+            defaults = {
+                "OIDC_EXEMPT_URLS": [],
+                "OIDC_STATE_SIZE": 32,
+                "OIDC_AUTHENTICATION_CALLBACK_URL": "oidc_authentication_callback",
+                "OIDC_USE_NONCE": True,
+                "OIDC_NONCE_SIZE": 32,
+            }
+            return getattr(settings, name, defaults.get(name))
+        raise AttributeError(name)
+
+    @property
+    def exempt_urls(self):
+        return {reverse("oidc_authentication_init"), reverse("oidc_authentication_callback")}
+
+    def is_refreshable_url(self, request):
+        return (
+            sign_in_enabled()
+            and accounts.signed_in_with_organisation(request)
+            and not request.path.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/sw.js"))
+            and super().is_refreshable_url(request)
+        )

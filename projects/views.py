@@ -15,7 +15,7 @@ from django.views import generic
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import access_tokens, permissions, sessions, sign_in
+from . import access_tokens, accounts, permissions, second_factor, sessions, sign_in
 from .forms import AccessTokenForm, LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
@@ -48,6 +48,7 @@ class LoginView(auth_views.LoginView):
             "local_sign_in": settings.LOCAL_SIGN_IN,
             "organisation_sign_in": sign_in.sign_in_enabled(),
             "provider_name": settings.OIDC_PROVIDER_NAME,
+            "password_min_length": settings.PASSWORD_MIN_LENGTH,
         }
 
     def post(self, request, *args, **kwargs):
@@ -69,13 +70,16 @@ class LoginView(auth_views.LoginView):
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
+        user = form.get_user()
+        if second_factor.asked_of(user):
+            # The password was right; the session opens once the second factor passes.
+            second_factor.start(self.request, user=user, next_url=self.get_success_url())
+            if second_factor.has_second_factor(user):
+                return redirect("second-factor")
+            return redirect("second-factor-setup")  # required, and not set up yet
         chosen = self.request.session.get(LANGUAGE_CHOSEN_KEY)
         response = super().form_valid(form)
-        profile = Profile.objects.filter(user=form.get_user()).first()
-        if profile:
-            self.request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
-            if not chosen:
-                _apply_language(response, profile.language)
+        welcome(self.request, response, user, language_chosen=chosen)
         return response
 
 
@@ -145,6 +149,16 @@ def still_here(request):
     return HttpResponse(status=204)
 
 
+def welcome(request, response, user, *, language_chosen) -> None:
+    """Just signed in: the profile's time zone, and its language unless one was picked on
+    the login page (it holds for this session)."""
+    profile = Profile.objects.filter(user=user).first()
+    if profile:
+        request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
+        if not language_chosen:
+            _apply_language(response, profile.language)
+
+
 def locked_out(request, credentials=None, *args, **kwargs):
     """What django-axes shows after too many failed logins (429: try again later)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -152,13 +166,27 @@ def locked_out(request, credentials=None, *args, **kwargs):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change; the user's other sessions end, this one stays."""
+    """Django's password change; the user's other sessions end, this one stays, and every
+    API token of theirs stops."""
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "password_min_length": settings.PASSWORD_MIN_LENGTH,
+        }
 
     def form_valid(self, form):
+        previous_key = self.request.session.session_key  # Django gives the session a new one
         response = super().form_valid(form)
+        accounts.password_changed(
+            request=self.request, user=self.request.user, previous_key=previous_key
+        )
         messages.success(
             self.request,
-            _("Your password was changed. You are logged out everywhere else."),
+            _(
+                "Your password was changed. You are logged out everywhere else, and your API "
+                "tokens no longer work."
+            ),
         )
         return response
 
@@ -212,7 +240,13 @@ def _access_tokens_page(request, form, *, new_secret="", status=200):
     response = render(
         request,
         "projects/access_tokens.html",
-        {"form": form, "tokens": tokens, "new_secret": new_secret},
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_secret": new_secret,
+            "sign_in_again": form is None,
+            "reauthentication_minutes": settings.REAUTHENTICATION_MINUTES,
+        },
         status=status,
     )
     # The page with a new token's secret must not stay in any cache, the browser's included.
@@ -223,9 +257,17 @@ def _access_tokens_page(request, form, *, new_secret="", status=200):
 def access_token_list(request):
     """The user's tokens for the read API: list, create (the secret shown once)."""
     permissions.require(permissions.may_hold_access_tokens(request.user))
+    proof = access_tokens.reauthentication_needed(request)
+    if proof == "organisation":
+        # Made only within minutes of a sign-in with the organisation's account.
+        return _access_tokens_page(request, None, status=403 if request.method == "POST" else 200)
+
+    def new_form(data=None):
+        return AccessTokenForm(data, request=request, ask_password=proof == "password")
+
     if request.method != "POST":
-        return _access_tokens_page(request, AccessTokenForm())
-    form = AccessTokenForm(request.POST)
+        return _access_tokens_page(request, new_form())
+    form = new_form(request.POST)
     if not form.is_valid():
         return _access_tokens_page(request, form, status=400)
     try:
@@ -233,12 +275,13 @@ def access_token_list(request):
             user=request.user,
             name=form.cleaned_data["name"],
             lifetime_days=form.cleaned_data["lifetime_days"],
+            request=request,
         )
     except access_tokens.TokenRefused as refusal:
         form.add_error(None, refusal.message)
         return _access_tokens_page(request, form, status=400)
     # Rendered here rather than after a redirect: the secret is never stored anywhere.
-    return _access_tokens_page(request, AccessTokenForm(), new_secret=secret, status=201)
+    return _access_tokens_page(request, new_form(), new_secret=secret, status=201)
 
 
 @require_POST

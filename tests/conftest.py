@@ -122,3 +122,25 @@ def query_count():
         return len(queries), result
 
     return count
+
+
+def sign_in_fully(client, user):
+    """``client.force_login(user)`` with the second factor passed, as a sign-in with the
+    password and a code from the app leaves the session (the admin asks for it)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with both factors."""
+    return sign_in_fully(client, admin_user)

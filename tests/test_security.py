@@ -9,10 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import workflow
 from checklists.models import ActionPoint, Decision, Framework, ReportFile, Review
 from projects.access_tokens import issue_token
+from projects.models import SignedInSession
 
 from .factories import make_checklist
 
@@ -151,7 +153,9 @@ def foreign_world(office_b, outsider_b, project_b):
     review = Review.objects.create(  # test data: a decision of office B, made directly
         checklist=approved, decision="approved", reviewer=focal_b, comment="SECRET-B-REVIEW"
     )
+    Client().force_login(outsider_b)  # office B's person, signed in elsewhere
     return {
+        "session": SignedInSession.objects.get(user=outsider_b),
         "evidence": evidence,
         "review": review,
         "framework": framework,
@@ -206,6 +210,7 @@ def foreign_kwargs(name, converters, world):
         "api:answer-detail": {"pk": world["answer"].pk},
         "api:action-point-detail": {"pk": world["action_point"].pk},
         "api:review-detail": {"pk": world["review"].pk},
+        "projects:session-end": {"pk": world["session"].pk},
     }
     if name in by_name:
         return by_name[name]
@@ -278,6 +283,10 @@ STATE_CHANGING = [
     ("checklists:portfolio-file-retry", {"pk": "report"}),
     ("projects:access-token-revoke", {"pk": "access_token"}),
     ("checklists:evidence-remove", {"pk": "checklist", "evidence_pk": "evidence"}),
+    ("projects:recovery-codes", {}),
+    ("projects:second-factor-off", {}),
+    ("projects:session-end", {"pk": "session"}),
+    ("projects:sessions-end-others", {}),
 ]
 
 
@@ -295,7 +304,10 @@ def own_world(project_a, staff_a, manager_a):
     report = ReportFile.objects.create(
         kind="portfolio_pdf", requested_by=manager_a, language="en", status="failed"
     )
+    TOTPDevice.objects.create(user=staff_a, name="app", confirmed=True)  # two-step sign-in on
+    Client().force_login(staff_a)  # and a session on another computer
     return {
+        "session": SignedInSession.objects.get(user=staff_a),
         "project": project_a,
         "checklist": checklist,
         "answer": answer,
@@ -336,6 +348,8 @@ ACTOR = {
         ("projects:access-tokens", {}),
         ("checklists:evidence", {"pk": "checklist", "answer_pk": "answer"}),
         ("checklists:review", {"pk": "checklist"}),
+        ("second-factor", {}),
+        ("second-factor-setup", {}),
     ],
 )
 def test_state_changing_urls_require_csrf(request, own_world, manager_a, name, params):

@@ -5,6 +5,7 @@ missing Chromium is a failure, since .ci/run installs it.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -81,12 +82,38 @@ def open_page(browser, live_server, framework):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("main button[type=submit]")
+        page.wait_for_url(
+            re.compile(rf"{re.escape(live_server.url)}/(accounts/second-factor/.*)?$")
+        )
+        if "/accounts/second-factor/" in page.url:
+            pass_second_factor(page, username)
         page.wait_for_url(f"{live_server.url}/")
         return page
 
     yield open_as
     for context in contexts:
         context.close()
+
+
+def pass_second_factor(page, username):
+    """The second step of signing in, as a person with their authenticator app does: set
+    it up from the key on the page the first time (then keep the recovery codes), or type
+    the code it shows."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ..factories import app_code
+
+    if "/set-up/" in page.url:
+        key = b32decode(page.locator("#second-factor-secret").inner_text().replace(" ", ""))
+        page.fill("#id_code", app_code(key=key))
+        page.click("main button[type=submit]")
+        page.click("#recovery-codes-done")
+    else:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("#id_code", app_code(device))
+        page.click("main button[type=submit]")
 
 
 @pytest.fixture

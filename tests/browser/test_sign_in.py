@@ -7,14 +7,16 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core import mail
 
-from projects.models import Membership, Profile, Role, SignInGroup
+from projects.models import AccountEvent, AccountEventKind, Membership, Profile, Role, SignInGroup
 
 from ..factories import make_office, make_project, make_user
 from ..processes import free_port, wait_until_listening
@@ -232,3 +234,118 @@ def test_the_sign_in_pages_have_no_accessibility_violations(provider, new_page, 
     assert violations(page, axe_source) == []
     sign_in(page, provider, "amina")
     assert violations(page, axe_source) == []
+
+
+# --- Linking by e-mail: only a JSON true, never to wide powers; audited and mailed ---------
+
+
+def _local_account(**fields):
+    office = make_office(code="IRQ", name="Iraq country office")
+    make_project(office=office, code="IRQ-SSO-01", title="Water points in Sinjar")
+    user = make_user(office=office, role=Role.STAFF, username="a.tester", **fields)
+    user.email = "amina@example.org"
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize(
+    "claims", [{"email_verified": "false"}, {"email_verified": None}], ids=["string", "missing"]
+)
+def test_an_email_not_verified_with_a_json_true_links_nothing(provider, new_page, claims):
+    existing = _local_account()
+    provider.set_groups({"amina": claims})
+    page = new_page()
+    sign_in(page, provider, "amina")
+    # A new account of its own, with no office and no e-mail it could not prove.
+    assert page.locator("h1").inner_text() == "Your account is ready, but it has no office yet"
+    assert "Water points in Sinjar" not in page.content()
+    assert not Profile.objects.filter(user=existing, sign_in_subject__isnull=False).exists()
+    newcomer = User.objects.get(profile__sign_in_subject="amina")
+    assert newcomer != existing and newcomer.email == ""
+    assert not AccountEvent.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["superuser", "hq_manager"])
+def test_no_link_by_email_to_an_administrator_or_an_hq_wide_role(
+    provider, new_page, live_server, target
+):
+    if target == "superuser":
+        powerful = User.objects.create_superuser("root", "Amina@example.org", "a-long-passphrase")
+    else:
+        hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
+        powerful = make_user(
+            office=hq, role=Role.MANAGER, username="ana", email="amina@example.org"
+        )
+    page = new_page()
+    sign_in(page, provider, "amina")
+    assert page.locator("h1").inner_text() == "The organisation's sign-in did not let you in"
+    assert not Profile.objects.filter(user=powerful, sign_in_subject__isnull=False).exists()
+    assert not User.objects.filter(profile__sign_in_subject="amina").exists()
+    page.goto("/admin/")
+    assert "/accounts/login/" in page.url  # nobody is signed in
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+
+
+def test_a_link_is_audited_and_mailed_to_the_account(provider, new_page):
+    existing = _local_account()
+    page = new_page()
+    sign_in(page, provider, "amina")
+    assert "Water points in Sinjar" in page.content()
+    event = AccountEvent.objects.get(user=existing)
+    assert (event.kind, event.details["subject"]) == (AccountEventKind.ORGANISATION_LINKED, "amina")
+    [message] = [m for m in mail.outbox if m.to == ["amina@example.org"]]
+    assert message.subject == "An organisation account was linked to your account"
+
+
+# --- Leaving: the session is checked again with the provider at an interval --------------
+
+
+def test_a_group_removed_at_the_provider_takes_the_office_away_within_the_interval(
+    provider, new_page, settings
+):
+    settings.OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = 3  # 15 minutes in production
+    office = make_office(code="IRQ", name="Iraq country office")
+    make_project(office=office, code="IRQ-SSO-01", title="Water points in Sinjar")
+    SignInGroup.objects.create(group="pm-iraq-staff", office=office, role=Role.STAFF)
+    provider.set_groups({"amina": ["pm-iraq-staff"]})
+    page = new_page()
+    sign_in(page, provider, "amina")
+    assert "Water points in Sinjar" in page.content()
+    provider.set_groups({"amina": []})  # IT removes her from the group
+    page.goto("/")
+    assert "Water points in Sinjar" in page.content()  # within the interval: not checked yet
+    time.sleep(3.5)
+    page.goto("/")  # to the provider and back, without a word from her
+    page.wait_for_url(re.compile(r"/$"))
+    assert "Water points in Sinjar" not in page.content()
+    assert page.locator("h1").inner_text() == "Your account is ready, but it has no office yet"
+    assert not Membership.objects.filter(user__username="amina").exists()
+
+
+def test_a_person_the_provider_no_longer_knows_is_signed_out_within_the_interval(
+    provider, new_page, settings
+):
+    from projects.access_tokens import issue_token
+
+    settings.OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = 3
+    office = make_office(code="IRQ", name="Iraq country office")
+    make_project(office=office, code="IRQ-SSO-01", title="Water points in Sinjar")
+    SignInGroup.objects.create(group="pm-iraq-staff", office=office, role=Role.STAFF)
+    provider.set_groups({"amina": ["pm-iraq-staff"]})
+    page = new_page()
+    sign_in(page, provider, "amina")
+    amina = User.objects.get(username="amina")
+    _token, secret = issue_token(user=amina, name="BI", lifetime_days=30)
+    api = page.context.request  # the same browser, as a BI tool would call
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert api.get("/api/v1/projects/", headers=headers).status == 200
+    provider.set_groups({"amina": False})  # the account is disabled at the provider
+    time.sleep(3.5)
+    page.goto("/")
+    assert "Water points in Sinjar" not in page.content()
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    # Her token stops with the failed check, before the usual API_TOKEN_PROVIDER_CHECK_HOURS.
+    assert Profile.objects.get(user=amina).provider_checked_at is None
+    assert api.get("/api/v1/projects/", headers=headers).status == 401

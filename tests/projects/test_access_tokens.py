@@ -22,9 +22,10 @@ def _fresh_rate_limit(settings):
     cache.clear()
 
 
-def create_on_page(client, name="Power BI", lifetime_days=90):
+def create_on_page(client, name="Power BI", lifetime_days=90, password="pw"):
     response = client.post(
-        reverse("projects:access-tokens"), {"name": name, "lifetime_days": lifetime_days}
+        reverse("projects:access-tokens"),
+        {"name": name, "lifetime_days": lifetime_days, "password": password},
     )
     match = re.search(
         r'id="new-token-value" type="text" value="(pmat_[^"]+)"', response.content.decode()

@@ -91,6 +91,14 @@ OWN_OFFICE = {
     # The read API: everyone reads what is in their scope, nobody writes (405).
     "projects:access-tokens": (None, [200] * 4, [400] * 4),
     "projects:access-token-revoke": ("access_token", [405] * 4, [302, 404, 404, 404]),
+    # Each person's own second factor and sessions. The HQ manager must keep theirs on; new
+    # recovery codes are for someone who has the app set up (nobody here yet).
+    "projects:second-factor": (None, [200] * 4, [405] * 4),
+    "projects:recovery-codes": (None, [405] * 4, [403] * 4),
+    "projects:second-factor-off": (None, [405] * 4, [302, 302, 302, 403]),
+    "projects:sessions": (None, [200] * 4, [405] * 4),
+    "projects:session-end": ("session", [405] * 4, [302, 404, 404, 404]),
+    "projects:sessions-end-others": (None, [405] * 4, [302] * 4),
     "api:schema": (None, [200] * 4, [405] * 4),
     "api:unknown": (None, [404] * 4, [404] * 4),
     "api:project-list": (None, [200] * 4, [405] * 4),
@@ -148,6 +156,12 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         checklist=submitted, decision="approved", reviewer=focal_a
     )
     access_token, _secret = issue_token(user=staff_a, name="staff's", lifetime_days=30)
+    from django.test import Client
+
+    from projects.models import SignedInSession
+
+    Client().force_login(staff_a)  # staff's session on another computer
+    session = SignedInSession.objects.get(user=staff_a)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     evidence = workflow.attach_evidence(
@@ -170,6 +184,7 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         "review": {"pk": review.pk},
         "api_answer": {"pk": answer.pk},
         "access_token": {"pk": access_token.pk},
+        "session": {"pk": session.pk},
         "evidence": {"pk": draft.pk, "evidence_pk": evidence.pk},
     }
     post_data = {

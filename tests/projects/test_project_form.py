@@ -173,8 +173,10 @@ def test_an_edit_saved_after_an_approval_keeps_the_phase_move(
 def test_the_admin_shows_the_phase_but_cannot_change_it(client, project_a):
     from django.contrib.auth.models import User
 
+    from tests.conftest import sign_in_fully
+
     admin = User.objects.create_superuser("root", password="pw")
-    client.force_login(admin)
+    sign_in_fully(client, admin)
     url = reverse("admin:projects_project_change", args=[project_a.pk])
     page = client.get(url).content.decode()
     assert 'name="current_phase"' not in page

@@ -5,9 +5,12 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import workflow
 from checklists.models import Decision, Phase, PhaseCode
+from projects import second_factor
 from projects.models import (
     Membership,
     Office,
@@ -20,6 +23,11 @@ from projects.models import (
 )
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The demo accounts that need a second factor (administrator, HQ-wide roles) share this
+# public authenticator key (base32 OBWW C4DQ FVSG K3LP FV2H O3ZN ON2G K4BB, in the README),
+# and these public recovery codes: a demo server is not a real one.
+DEMO_TOTP_KEY = b"pmapp-demo-two-step!".hex()
+DEMO_RECOVERY_CODES = ["demo0001", "demo0002", "demo0003", "demo0004", "demo0005"]
 
 LANGUAGE_CODES = ("en", "fr", "es", "ar")  # the order of each region's names below
 REGIONS = [
@@ -180,8 +188,18 @@ class Command(BaseCommand):
                 )
             for office, role in memberships:
                 Membership.objects.get_or_create(user=user, office=offices[office], role=role)
+            if created and second_factor.required_of(user):
+                Command._demo_second_factor(user)
             users[username] = user
         return users
+
+    @staticmethod
+    def _demo_second_factor(user) -> None:
+        TOTPDevice.objects.create(user=user, name="app", key=DEMO_TOTP_KEY, confirmed=True)
+        device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=code) for code in DEMO_RECOVERY_CODES
+        )
 
     def _projects(self, offices, users) -> None:
         sectors = {s.code: s for s in Sector.objects.all()}
@@ -292,7 +310,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def accounts_text() -> str:
-        lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+        lines = [
+            f"Demo accounts (password for all: {DEMO_PASSWORD}; two-step sign-in for "
+            "manager.hq, editor.hq and admin: authenticator key "
+            "OBWWC4DQFVSGK3LPFV2HO3ZNON2GK4BB, or a recovery code demo0001 to demo0005):"
+        ]
         for username, first, last, _lang, memberships, _is_admin in USERS:
             roles = ", ".join(f"{Role(role).label} {office}" for office, role in memberships)
             lines.append(
