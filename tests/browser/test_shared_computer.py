@@ -126,8 +126,15 @@ def on_screen(context) -> list[str]:
     """A's words on any page open in the browser."""
     found = []
     for page in context.pages:
-        page.wait_for_load_state()
-        text = page.content() + page.locator("body").inner_text()
+        for _attempt in range(10):  # a page still navigating is read once it has arrived
+            try:
+                page.wait_for_load_state()
+                text = page.content() + page.locator("body").inner_text()
+                break
+            except PlaywrightError:
+                page.wait_for_timeout(300)
+        else:
+            raise AssertionError(f"{page.url} never stopped navigating")
         found += [word for word in A_WORDS if word in text]
     return found
 
