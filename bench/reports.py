@@ -268,7 +268,7 @@ def main() -> None:
         call_command("refresh_tallies")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # the planner needs statistics (see README)
+            cursor.execute("ANALYZE")  # the planner needs statistics (see docs/development.md)
     client = Client()
     manager = User.objects.get(username="bench.hq")
     client.force_login(manager)

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     # Background tasks (long portfolio reports): the backport of Django 6's django.tasks,
     # with its database backend; `manage.py db_worker` runs them.
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command replaces the library's own, to record
+    # the worker's heartbeat for /health/ (operations/management/commands/db_worker.py).
+    "operations",
     "django_tasks_db",
     # Brute-force protection on login.
     "axes",
@@ -78,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole request and sees every answer, redirects included.
+    "operations.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Checklist pages are large and field offices have slow links; Django pads compressed
     # responses against BREACH.
@@ -296,6 +301,8 @@ MEDIA_URL = "/media/"  # never served directly: downloads go through a permissio
 # (`manage.py expire_report_files`, daily from cron).
 REPORT_STALE_SECONDS = envint("REPORT_STALE_SECONDS", "60")
 REPORT_FILES_KEEP_DAYS = envint("REPORT_FILES_KEEP_DAYS", "14")
+# /health/ reports the task worker as failing when its last heartbeat is older than this.
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "120")
 
 TASKS = {
     "default": {
@@ -327,6 +334,9 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Health probes come over the private network in plain HTTP: they get the answer, not a
+# redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 
 def provider_origin(url: str) -> list[str]:
@@ -357,11 +367,23 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("USE_X_FORWARDED_PROTO", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# LOG_FORMAT=json: one JSON object a line, and one line a request (operations/logs.py), for
+# a log collector; "text" (the default): plain lines, and the web server logs requests.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line": {"()": "projects.log_lines.OneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
+    "formatters": {"json": {"()": "operations.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["one_line"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step at INFO; only its warnings matter here.
     "loggers": {
@@ -369,8 +391,30 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pmapp.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
+
+# Errors (with their stack, never the request's body, cookies or local variables, nor
+# who was signed in) go to Sentry, or a self-hosted Sentry or GlitchTip, when SENTRY_DSN
+# is set. Off by default: nothing leaves the server unless an operator says so.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    import pmapp
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=f"pmapp@{pmapp.__version__}",
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0,
+    )
 
 # --- The read API (/api/v1/) ----------------------------------------------------------------
 # Read-only, for analysts' BI tools and scripts: personal access tokens (created and revoked in

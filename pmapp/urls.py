@@ -27,6 +27,7 @@ urlpatterns = [
     path("sign-in/start/", sign_in.SignInStart.as_view(), name="oidc_authentication_init"),
     path("sign-in/return/", sign_in.SignInReturn.as_view(), name="oidc_authentication_callback"),
     path("api/v1/", include("checklists.api.urls")),
+    path("", include("operations.urls")),
     path("", include("checklists.urls")),
     path("", include("projects.urls")),
 ]
