@@ -15,6 +15,7 @@ from .models import (
     Project,
     Region,
     Sector,
+    SignInGroup,
 )
 
 
@@ -43,6 +44,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "office"]
     search_fields = ["user__username", "office__name"]
     autocomplete_fields = ["user", "office"]
+
+
+@admin.register(SignInGroup)
+class SignInGroupAdmin(admin.ModelAdmin):
+    """The organisation's groups and the memberships they give, applied at each sign-in."""
+
+    list_display = ["group", "office", "role"]
+    list_filter = ["role", "office"]
+    search_fields = ["group", "office__name", "office__code"]
+    autocomplete_fields = ["office"]
 
 
 @admin.register(Sector)

@@ -177,3 +177,15 @@ def test_signing_out_ends_the_organisation_session_at_the_provider(
     assert response.cookies[sessions.SIGN_IN_AGAIN_COOKIE].value == "1"
     start = client.get(reverse("oidc_authentication_init"))
     assert "prompt=login" in start["Location"]
+
+
+def test_administrators_map_the_organisations_groups_in_the_admin(admin_client, office_a):
+    page = admin_client.get("/admin/projects/signingroup/add/")
+    assert page.status_code == 200
+    response = admin_client.post(
+        "/admin/projects/signingroup/add/",
+        {"group": "pm-iraq-staff", "office": office_a.pk, "role": Role.STAFF},
+    )
+    assert response.status_code == 302
+    mapping = SignInGroup.objects.get()
+    assert (mapping.group, mapping.office, mapping.role) == ("pm-iraq-staff", office_a, Role.STAFF)
