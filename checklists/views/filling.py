@@ -18,7 +18,7 @@ from projects.templatetags.people import display_name
 
 from .. import scoring, workflow
 from ..forms import AnswerForm, Owners
-from ..models import Answer, GoodPractice, Principle, ReviewComment
+from ..models import GAP_RESPONSES, Answer, GoodPractice, Principle, ReviewComment
 from . import item_html, page_cache, rows
 
 
@@ -161,6 +161,9 @@ def _layout_context(
         ),
         "principles": principles,
         "script_text": SCRIPT_TEXT,
+        # The rules of "ready to submit" the page's script applies before the server does.
+        "na_min_words": workflow.CRITICAL_REASON_MIN_WORDS,
+        "gap_responses": " ".join(GAP_RESPONSES),
         "owner_choices": owner_choices,
         "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
     }

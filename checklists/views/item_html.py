@@ -178,7 +178,7 @@ def editable_item(row, labels) -> SafeString:
     files = len(row["evidence"])
     evidence = labels["evidence"] % {"count": files} if files else labels["add_evidence"]
     return mark_safe(  # noqa: S308 - every value above is escaped or a fixed code
-        f'<fieldset class={classes} id="item-{code}">'
+        f'<fieldset class={classes} id="item-{code}"{" data-critical" if row["critical"] else ""}>'
         f"{legend}{_notes(row, labels)}"
         f"<div class=responses>{row['radios']}</div>{response_problems}"
         f"{guidance}<details class=comment{opened}><summary>"

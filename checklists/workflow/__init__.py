@@ -10,6 +10,7 @@ beforehand (``start_refusal``, ``editing_refusal``, ``decision_refusal``,
 from .errors import RefusedResponse, StaleAnswer, WorkflowError
 from .evidence import attach_evidence, remove_evidence
 from .filling import (
+    CRITICAL_REASON_MIN_WORDS,
     AnswerInput,
     Blocker,
     SubmissionBlocked,

@@ -161,8 +161,8 @@
     }
     const left = held.idleEndsAt - now();
     if (left <= 0) {
-      // Over: the login page says why. What was typed stays for this person (checklist.js
-      // copies it to the device as the page goes).
+      // Over: the login page says why. What was typed stays for this person
+      // (checklist/autosave.js copies it to the device as the page goes).
       location.assign("/accounts/login/?next=" + encodeURIComponent(location.pathname + location.search));
       return;
     }

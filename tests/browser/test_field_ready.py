@@ -186,3 +186,52 @@ def test_without_javascript_guidance_is_a_link_to_its_text(open_page, field):
     assert page.locator("h1").inner_text().startswith("Guidance: ")
     section.get_by_role("link", name=f"Back to item {answer.item.code}").click()
     page.wait_for_url(f"**/checklists/{checklist.pk}/#item-{answer.item.code}")
+
+
+def test_next_to_complete_and_the_server_agree_on_a_critical_item_said_not_to_apply(
+    open_page, field
+):
+    """A critical item answered "not applicable" needs a reason of five words: the page's
+    "Next to complete" says so before the server refuses the submission."""
+    from checklists import workflow
+    from checklists.models import Item
+
+    from ..factories import make_checklist, make_framework_items, make_project
+
+    _framework, items = make_framework_items(4, critical_every=4)  # the first is critical
+    assert items[0].critical and items[0].not_applicable_allowed
+    project = make_project(office=field["project"].office, code="IRQ-FLD-02")
+    checklist = make_checklist(project=project, user=field["staff"], items=items)
+    critical = checklist.answers.get(item=items[0])
+    for answer in checklist.answers.exclude(pk=critical.pk):
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=field["staff"],
+            values=workflow.AnswerInput(response="yes"),
+            based_on_version=0,
+        )
+    page = open_page("layla")
+    page.goto(f"/checklists/{checklist.pk}/")
+    item = page.locator(f".answer[data-answer='{critical.pk}']")
+    item.locator("input[value=na]").check()
+    reason = item.locator("textarea[name$=not_applicable_reason]")
+    reason.fill("No cash given here")  # four words
+    reason.press("Tab")
+    page.wait_for_function("() => !document.querySelector('.save-status.is-pending')")
+    assert item.get_attribute("data-state") == "blocking"
+    assert page.locator("#next-blocking").get_attribute("href") == f"#{item.get_attribute('id')}"
+    critical.refresh_from_db()
+    blockers = workflow.submission_blockers(
+        checklist.answers.select_related("item", "action_point")
+    )
+    assert [b.answer.pk for b in blockers] == [critical.pk]  # the server says the same
+    reason.fill("No cash is given in this project")  # a sentence
+    reason.press("Tab")
+    page.wait_for_function("() => !document.querySelector('.save-status.is-pending')")
+    assert item.get_attribute("data-state") == "ready"
+    assert page.locator("#next-blocking").is_hidden()
+    assert (
+        workflow.submission_blockers(checklist.answers.select_related("item", "action_point")) == []
+    )
+    assert Item.objects.get(pk=items[0].pk).critical
