@@ -82,9 +82,11 @@ def blank_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto("/accounts/login/")
-    # Nobody is signed in: the page deletes what the device kept, before the test begins.
+    # Nobody is signed in: the page, and the service worker as it starts, delete what the
+    # device kept, before the test begins (the worker takes the page once it has).
     page.wait_for_function("() => window.pmappSession !== undefined")
     page.evaluate("() => window.pmappSession.cleared.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     yield page
     context.close()
 
