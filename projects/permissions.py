@@ -244,10 +244,13 @@ def reviewers_of(project: Project):
 
 
 def review_queue(user):
-    """Submitted checklists in the offices where the user is a focal point, oldest first."""
+    """Submitted checklists in the offices where the user is a focal point, oldest first;
+    never their own submissions, which another focal point decides (separation of duties,
+    as the workflow's decision_refusal)."""
     return (
         Checklist.objects.submitted()
         .filter(project__office__in=offices_with_role(user, Role.FOCAL_POINT))
+        .exclude(submitted_by=user)
         .select_related("project", "phase", "submitted_by")
         .order_by("submitted_at", "pk")
     )

@@ -161,8 +161,9 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(Answer.critical_gap_q())
 
     def open_critical_gaps(self):
-        """Critical gaps not closed yet: no action point, or one not done."""
-        return self.critical_gaps().exclude(action_point__done_on__isnull=False)
+        """Critical gaps not closed yet: the same rule as ``Answer.critical_gap`` (closed
+        means a complete action point, done)."""
+        return self.critical_gaps().exclude(Answer.critical_gap_closed_q())
 
 
 class Answer(models.Model):
@@ -235,6 +236,12 @@ class Answer(models.Model):
         """The action point of this gap, unless it was withdrawn (needs action_point loaded)."""
         action = getattr(self, "action_point", None)
         return action if action is not None and action.withdrawn_on is None else None
+
+    @staticmethod
+    def critical_gap_closed_q() -> Q:
+        """A critical gap is closed by a complete action point marked done: the rule of
+        ``critical_gap``, for a query from answers."""
+        return ActionPoint.complete_q("action_point__") & Q(action_point__done_on__isnull=False)
 
     @property
     def critical_gap(self) -> CriticalGap | None:

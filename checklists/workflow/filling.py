@@ -328,6 +328,12 @@ def mark_action_point_done(
         raise WorkflowError(_("This action point was withdrawn: its answer is no longer a gap."))
     if action_point.done_on is not None:
         raise WorkflowError(_("This action point is already marked as done."))
+    if not action_point.is_complete:
+        # Done means the gap is closed: a point that does not say what, who and when would
+        # close a critical gap nobody planned for.
+        raise WorkflowError(
+            _("Say what will be done, who owns it and by when before marking it done.")
+        )
     counts_before = scoring.count_answer(answer) if answer else None
     action_point.done_on = done_on
     action_point.done_note = note

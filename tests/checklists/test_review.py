@@ -270,6 +270,18 @@ def test_focal_point_never_decides_on_what_they_submitted(client, office_a, proj
     assert checklist.status == ChecklistStatus.SUBMITTED and not Review.objects.exists()
 
 
+def test_ones_own_submission_is_not_in_ones_review_queue(client, office_a, project_a, focal_a):
+    both = make_user(office=office_a, role=Role.FOCAL_POINT, username="both")
+    Membership.objects.create(user=both, office=office_a, role=Role.STAFF)
+    checklist = submitted_checklist(project_a, both)
+    review_url = reverse("checklists:review", args=[checklist.pk])
+    client.force_login(both)
+    home = client.get(reverse("checklists:home")).content.decode()
+    assert review_url not in home  # nothing to decide here: another focal point does
+    client.force_login(focal_a)
+    assert review_url in client.get(reverse("checklists:home")).content.decode()
+
+
 def test_deciding_twice_is_refused_and_changes_nothing(client, focal_a, office_a, design_checklist):
     other_focal = make_user(
         office=office_a, role=Role.FOCAL_POINT, first_name="Claire", last_name="Dubois"

@@ -1,10 +1,11 @@
 """Scoring maths on hand-worked examples, and the two code paths agreeing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from checklists import scoring
+from checklists import scoring, workflow
 from checklists.models import ActionPoint, Answer, Item
 from checklists.scoring import Counts, Rating
 
@@ -58,8 +59,64 @@ def test_critical_gap_with_open_action_point_is_at_most_amber():
     assert scoring.rate(Counts(yes=9, no=1, critical_gaps_open=1)).rating == Rating.AMBER
 
 
-def test_critical_gap_whose_action_point_is_done_no_longer_blocks_green():
-    assert scoring.rate(Counts(yes=9, no=1)).rating == Rating.GREEN
+def test_critical_gap_whose_action_point_is_done_no_longer_blocks_green(office_a, staff_a):
+    """A critical "no" is closed by a complete action point marked done, and only then: the
+    rating, the tallies and the list of open critical gaps all read the same rule."""
+    project = make_project(office=office_a)
+    _framework, items = make_framework_items(10)
+    Item.objects.filter(pk=items[0].pk).update(critical=True)
+    checklist = make_checklist(project=project, user=staff_a, items=items)
+    gap = checklist.answers.get(item=items[0])
+    for answer in checklist.answers.exclude(pk=gap.pk):
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=staff_a,
+            values=workflow.AnswerInput(response="yes"),
+            based_on_version=0,
+        )
+    workflow.save_answer(
+        checklist=checklist,
+        answer_id=gap.pk,
+        user=staff_a,
+        values=workflow.AnswerInput(response="no", action_description="Map referral pathways"),
+        based_on_version=0,
+    )
+
+    def state():
+        from_answers = scoring.scores_for_checklists([checklist.pk])[checklist.pk].overall
+        from_tallies = scoring.tallied_scores([checklist.pk])[checklist.pk].overall
+        assert from_answers.rating == from_tallies.rating
+        still_open = Answer.objects.filter(pk=gap.pk).open_critical_gaps().exists()
+        return from_answers.rating, still_open
+
+    # No owner, no due date: not a plan, and it cannot be marked done.
+    assert state() == (Rating.RED, True)
+    with pytest.raises(workflow.WorkflowError):
+        workflow.mark_action_point_done(
+            action_point=gap.action_point, user=staff_a, done_on=datetime.date.today(), note=""
+        )
+    assert state() == (Rating.RED, True)
+    # Complete, then done: the gap is closed everywhere.
+    gap.refresh_from_db()
+    workflow.save_answer(
+        checklist=checklist,
+        answer_id=gap.pk,
+        user=staff_a,
+        values=workflow.AnswerInput(
+            response="no",
+            action_description="Map referral pathways",
+            action_owner=staff_a,
+            action_due=datetime.date(2027, 1, 31),
+        ),
+        based_on_version=gap.version,
+    )
+    assert state() == (Rating.AMBER, True)
+    gap.refresh_from_db()
+    workflow.mark_action_point_done(
+        action_point=gap.action_point, user=staff_a, done_on=datetime.date.today(), note="Done"
+    )
+    assert state() == (Rating.GREEN, False)
 
 
 @pytest.fixture
