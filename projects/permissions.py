@@ -132,12 +132,13 @@ def get_checklist_for_user(user, pk):
         raise Http404 from None
 
 
-def get_checklist_to_fill(user, pk):
-    """The checklist if the user may answer it: programme staff of its project's office.
+def get_checklist_to_change(user, pk):
+    """The checklist, if the user may change it: programme staff of its project's office.
 
-    The autosave's lookup: scope and role in one query (an autosave runs many times a
-    minute). 404 outside the user's offices, 403 for a member of the office in another
-    role, as get_checklist_for_user and can_fill_checklists would say together.
+    The one gate of every write to a checklist (an answer, a submission, an evidence file):
+    404 outside the user's offices, 403 for a member of the office in another role, in one
+    query (the autosave runs it many times a minute). Whether the checklist may change now
+    (its status, its project archived) is the workflow's editing_refusal, asked under lock.
     """
     member_of_office = Membership.objects.filter(user=user, office=OuterRef("project__office_id"))
     try:
@@ -178,7 +179,12 @@ def get_answer_of_checklist(checklist, pk) -> Answer:
 def get_evidence_for_user(user, checklist_pk, pk) -> Evidence:
     """An evidence file (current or an earlier version) of a checklist the user may read:
     who may see the checklist may download its files; anybody else gets 404."""
-    checklist = get_checklist_for_user(user, checklist_pk)
+    return get_evidence_of_checklist(get_checklist_for_user(user, checklist_pk), pk)
+
+
+def get_evidence_of_checklist(checklist, pk) -> Evidence:
+    """An evidence file of a checklist the caller already fetched through a gate; 404
+    for a file of another checklist."""
     try:
         evidence = Evidence.objects.select_related("answer__item").get(
             pk=pk, answer__checklist=checklist
@@ -193,18 +199,11 @@ def can_start_checklist(user, project: Project) -> bool:
     return not project.archived and has_role(user, project.office_id, Role.STAFF)
 
 
-def can_fill_checklists(user, project: Project) -> bool:
-    """Programme staff of the project's office answer its checklists (when editable)."""
-    return has_role(user, project.office_id, Role.STAFF)
-
-
 def can_edit_checklist(user, checklist) -> bool:
-    """Programme staff of the office, while the checklist is a draft or returned."""
-    return (
-        checklist.is_editable
-        and not checklist.project.archived
-        and (getattr(checklist, "is_staff", False) or can_fill_checklists(user, checklist.project))
-    )
+    """For the page: may the user change this checklist now (programme staff of the office,
+    and the checklist editable: Checklist.is_editable). Writes go through
+    get_checklist_to_change and the workflow instead."""
+    return checklist.is_editable and has_role(user, checklist.project.office_id, Role.STAFF)
 
 
 def can_mark_action_point_done(user, action_point) -> bool:

@@ -27,7 +27,7 @@ class ChecklistQuerySet(models.QuerySet):
         return self.filter(status=ChecklistStatus.SUBMITTED)
 
     def editable(self):
-        return self.filter(status__in=EDITABLE_STATUSES)
+        return self.filter(status__in=EDITABLE_STATUSES, project__archived=False)
 
 
 class Checklist(models.Model):
@@ -97,7 +97,10 @@ class Checklist(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        """The one rule of when a checklist's answers and evidence may change: a draft or a
+        returned checklist of a project that is not archived. (Who may change it is
+        projects/permissions.py; the message that says why not is workflow.editing_refusal.)"""
+        return self.status in EDITABLE_STATUSES and not self.project.archived
 
     @property
     def is_monitoring_round(self) -> bool:

@@ -39,11 +39,12 @@ def _page(request, checklist, answer, form, *, status=200):
 def answer_evidence(request, pk, answer_pk):
     """The files given as evidence for one answer; staff add, replace and remove them while
     the checklist can be edited."""
-    checklist = permissions.get_checklist_for_user(request.user, pk)
-    answer = permissions.get_answer_of_checklist(checklist, answer_pk)
     if request.method != "POST":
+        checklist = permissions.get_checklist_for_user(request.user, pk)
+        answer = permissions.get_answer_of_checklist(checklist, answer_pk)
         return _page(request, checklist, answer, EvidenceForm())
-    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    checklist = permissions.get_checklist_to_change(request.user, pk)
+    answer = permissions.get_answer_of_checklist(checklist, answer_pk)
     form = EvidenceForm(request.POST, request.FILES)
     if wants_json(request):  # the checklist page's own upload, from its script
         return _upload_for_script(request, checklist, answer, form)
@@ -92,9 +93,8 @@ def _upload_for_script(request, checklist, answer, form):
 
 @require_POST
 def remove_evidence(request, pk, evidence_pk):
-    evidence = permissions.get_evidence_for_user(request.user, pk, evidence_pk)
-    checklist = evidence.answer.checklist
-    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
+    checklist = permissions.get_checklist_to_change(request.user, pk)
+    evidence = permissions.get_evidence_of_checklist(checklist, evidence_pk)
     try:
         workflow.remove_evidence(checklist=checklist, evidence=evidence, user=request.user)
     except workflow.WorkflowError as refusal:

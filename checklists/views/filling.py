@@ -266,16 +266,13 @@ def _save_posted_answers(request, checklist, owners):
 @require_POST
 def checklist_save(request, pk):
     """The no-JavaScript path: save every posted answer, then submit if asked."""
-    checklist = permissions.get_checklist_for_user(request.user, pk)
+    checklist = permissions.get_checklist_to_change(request.user, pk)
     if sessions.typed_by_someone_else(request):
         messages.error(request, sessions.TYPED_BY_SOMEONE_ELSE)
         return redirect("checklists:detail", pk=checklist.pk)
-    permissions.require(permissions.can_fill_checklists(request.user, checklist.project))
-    refusal = workflow.editing_refusal(checklist)
-    if refusal:
+    if refusal := workflow.editing_refusal(checklist):
         messages.error(request, refusal)
         return redirect("checklists:detail", pk=checklist.pk)
-    permissions.require(permissions.can_edit_checklist(request.user, checklist))
     try:
         forms, conflicts = _save_posted_answers(request, checklist, Owners(checklist.project))
     except workflow.WorkflowError as error:
@@ -344,12 +341,11 @@ def scores_payload(counts_by_code) -> dict | None:
 @require_POST
 def answer_save(request, pk, answer_pk):
     """Autosave of one answer (JavaScript). Answers JSON; refuses bad input with a 4xx."""
-    checklist = permissions.get_checklist_to_fill(request.user, pk)
+    checklist = permissions.get_checklist_to_change(request.user, pk)
     if sessions.typed_by_someone_else(request):
         message = str(sessions.TYPED_BY_SOMEONE_ELSE)
         return JsonResponse({"status": "someone_else", "message": message}, status=409)
-    if not permissions.can_edit_checklist(request.user, checklist):
-        message = workflow.editing_refusal(checklist) or _("This checklist cannot be changed.")
+    if message := workflow.editing_refusal(checklist):
         return JsonResponse({"status": "locked", "message": message}, status=409)
     # The workflow reads and locks the answer; the form needs only its id.
     form = AnswerForm(request.POST, answer=Answer(pk=answer_pk), owners=Owners(checklist.project))

@@ -152,9 +152,12 @@ def not_applicable_problem(answer: Answer) -> str | None:
 
 
 def editing_refusal(checklist: Checklist) -> str | None:
-    """Why the answers of this checklist cannot change now, if so."""
+    """Why the answers and evidence of this checklist cannot change now, if so. Every
+    write (an answer, a submission, an evidence file) asks it under the checklist's lock."""
     if checklist.is_editable:
         return None
+    if checklist.project.archived:
+        return _("This project is archived: its checklists can no longer be changed.")
     return _("This checklist is %(status)s and can no longer be changed.") % {
         "status": checklist.get_status_display().lower()
     }
@@ -287,11 +290,8 @@ class SubmissionBlocked(WorkflowError):
 def submit_checklist(*, checklist: Checklist, user: User) -> Checklist:
     """Submit a draft or returned checklist for review, once every applicable item is ready."""
     checklist = lock_checklist(checklist.pk)
-    if not checklist.is_editable:
-        raise WorkflowError(
-            _("This checklist is %(status)s: it cannot be submitted again.")
-            % {"status": checklist.get_status_display().lower()}
-        )
+    if refusal := editing_refusal(checklist):
+        raise WorkflowError(refusal)
     answers = checklist.answers.select_related("item", "action_point")
     blockers = submission_blockers(answers)
     if blockers:

@@ -30,7 +30,7 @@ def lock_project(project_id: int) -> Project:
 def lock_checklist(checklist_id: int) -> Checklist:
     """The checklist row, locked for a change of status (submitting, deciding)."""
     return (
-        Checklist.objects.select_related("phase")
+        Checklist.objects.select_related("phase", "project")
         .select_for_update(of=("self",))
         .get(pk=checklist_id)
     )
@@ -49,11 +49,13 @@ def lock_answer(checklist: Checklist, answer_id: int) -> Answer:
     another checklist.
     """
     answers, checklists = Answer._meta.db_table, Checklist._meta.db_table
+    projects = Project._meta.db_table
     locks = " FOR UPDATE OF a FOR SHARE OF c" if connection.vendor == "postgresql" else ""
     found = list(
         Answer.objects.raw(
-            f"SELECT a.*, c.status AS checklist_status FROM {answers} a "  # noqa: S608
-            f"JOIN {checklists} c ON c.id = a.checklist_id "
+            f"SELECT a.*, c.status AS checklist_status, p.archived AS project_archived "  # noqa: S608
+            f"FROM {answers} a JOIN {checklists} c ON c.id = a.checklist_id "
+            f"JOIN {projects} p ON p.id = c.project_id "
             f"WHERE a.id = %s AND a.checklist_id = %s{locks}",
             [answer_id, checklist.pk],
         )
@@ -62,6 +64,7 @@ def lock_answer(checklist: Checklist, answer_id: int) -> Answer:
         raise Answer.DoesNotExist
     answer = found[0]
     checklist.status = answer.checklist_status
+    checklist.project.archived = bool(answer.project_archived)
     answer.checklist = checklist
     answer.item = Framework.items_of(checklist.framework_id)[answer.item_id]
     action = (

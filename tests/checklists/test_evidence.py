@@ -259,3 +259,26 @@ def test_the_history_tells_each_file_change(client, draft, staff_a):
     assert "Evidence file added" in page
     assert "Evidence file replaced by a new version" in page
     assert "minutes-signed.pdf" in page
+
+
+def test_an_archived_projects_draft_refuses_evidence(client, draft, staff_a):
+    """One rule of when a checklist may change (Checklist.is_editable): a draft of an
+    archived project takes no new file and loses none, as its answers cannot change."""
+    answer = draft.answers.first()
+    client.force_login(staff_a)
+    upload(client, answer, "minutes.pdf", PDF)
+    evidence = Evidence.objects.get()
+    draft.project.archived = True
+    draft.project.save(update_fields=["archived"])
+    response = upload(client, answer, "late.pdf", PDF)
+    assert response.status_code == 400
+    assert "This project is archived" in response.content.decode()
+    remove = client.post(reverse("checklists:evidence-remove", args=[draft.pk, evidence.pk]))
+    assert remove.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.withdrawn_at is None
+    assert list(Evidence.objects.values_list("name", flat=True)) == ["minutes.pdf"]
+    page = client.get(evidence_url(answer)).content.decode()
+    assert "Add a file" not in page
+    checklist_page = client.get(reverse("checklists:detail", args=[draft.pk])).content.decode()
+    assert "This project is archived: its checklists can no longer be changed." in checklist_page
