@@ -65,6 +65,7 @@ __all__ = [
     "decide_checklist",
     "decision_refusal",
     "draft_refusal",
+    "CRITICAL_REASON_MIN_WORDS",
     "editing_refusal",
     "endorsement_among",
     "endorsement_of",
