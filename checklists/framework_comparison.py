@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .downloads import csv_value
 from .framework_workbook import LANGUAGES, TEXTS, framework_content
 from .models import EDITABLE_STATUSES, Checklist, ChecklistStatus, Framework
-from .reports.spreadsheet import safe_cell
 
 
 @dataclass
@@ -102,5 +102,5 @@ def comparison_csv(comparison: Comparison) -> str:
         ],
     ]
     for line in lines:
-        writer.writerow([safe_cell(value) for value in line])
+        writer.writerow([csv_value(value) for value in line])
     return "\ufeff" + buffer.getvalue()

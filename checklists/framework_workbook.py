@@ -24,11 +24,14 @@ from django.utils.translation import gettext as _
 
 from projects.models import Sector
 
+from .downloads import sheet_row
 from .models import Framework, GoodPractice, Phase, Principle, Topic
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 TEXTS = ("question", "guidance", "source")
-MAX_SECTORS = 3
+# Sector columns of the Items sheet: at least this many, more when an item of the
+# framework has more sectors (an export always holds every sector of every item).
+SECTOR_COLUMNS = 3
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Fewer common items than this in a phase and principle leaves a checklist without substance.
 MIN_ITEMS_PER_CELL = 4
@@ -37,17 +40,30 @@ MAX_ITEMS = 1000
 ITEMS_SHEET = "Items"
 YES, NO = "yes", "no"
 
-ITEM_COLUMNS = [
-    "code",
-    "phase",
-    "principle",
-    "order",
-    "critical",
-    "not_applicable",
-    *[f"sector_{n}" for n in range(1, MAX_SECTORS + 1)],
-    "topics",
-    *[f"{text}::{language}" for text in TEXTS for language in LANGUAGES],
-]
+
+def item_columns(sector_columns: int = SECTOR_COLUMNS) -> list[str]:
+    """The Items sheet's header, with ``sector_columns`` sector columns."""
+    return [
+        "code",
+        "phase",
+        "principle",
+        "order",
+        "critical",
+        "not_applicable",
+        *[f"sector_{n}" for n in range(1, sector_columns + 1)],
+        "topics",
+        *[f"{text}::{language}" for text in TEXTS for language in LANGUAGES],
+    ]
+
+
+ITEM_COLUMNS = item_columns()
+
+
+def is_item_column(column: str) -> bool:
+    """A column the import reads: one of ITEM_COLUMNS, or any further sector column."""
+    return column in ITEM_COLUMNS or (
+        column.startswith("sector_") and column.removeprefix("sector_").isdigit()
+    )
 
 
 def text_names() -> dict[str, str]:
@@ -78,7 +94,7 @@ def column_help() -> dict[str, str]:
         ),
         "topics": _("Topic codes from the Topics sheet, separated by commas."),
     }
-    for n in range(1, MAX_SECTORS + 1):
+    for n in range(1, SECTOR_COLUMNS + 1):
         helps[f"sector_{n}"] = _(
             "A sector code from the Sectors sheet, when the item is only for projects of that "
             "sector. Leave the sector columns empty for items that apply to every project."
@@ -130,8 +146,8 @@ def export_json(framework: Framework) -> bytes:
     return json.dumps(content, ensure_ascii=False, indent=1).encode()
 
 
-def _item_row(item: dict) -> list:
-    sectors = item["sectors"] + [""] * (MAX_SECTORS - len(item["sectors"]))
+def _item_row(item: dict, sector_columns: int) -> list:
+    sectors = item["sectors"] + [""] * (sector_columns - len(item["sectors"]))
     return [
         item["code"],
         item["phase"],
@@ -160,7 +176,10 @@ def _reference_sheets(workbook) -> dict[str, str]:
         rows = list(rows)
         for row in rows:
             sheet.append(
-                [row.code, *[getattr(row, f"{t}_{lang}") for t in texts for lang in LANGUAGES]]
+                sheet_row(
+                    sheet,
+                    [row.code, *[getattr(row, f"{t}_{lang}") for t in texts for lang in LANGUAGES]],
+                )
             )
         ranges[key] = f"'{title}'!$A$2:$A${len(rows) + 1}"
     practices = workbook.create_sheet("Good practices")
@@ -168,31 +187,26 @@ def _reference_sheets(workbook) -> dict[str, str]:
         ["principle", *[f"{t}::{lang}" for t in ("country", "text") for lang in LANGUAGES]]
     )
     for practice in GoodPractice.objects.select_related("principle"):
-        practices.append(
-            [
-                practice.principle.code,
-                *[
-                    getattr(practice, f"{t}_{lang}")
-                    for t in ("country", "text")
-                    for lang in LANGUAGES
-                ],
-            ]
-        )
+        texts = [
+            getattr(practice, f"{t}_{lang}") for t in ("country", "text") for lang in LANGUAGES
+        ]
+        practices.append(sheet_row(practices, [practice.principle.code, *texts]))
     return ranges
 
 
 def export_workbook(framework: Framework) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     content = framework_content(framework)
     workbook = Workbook()
     about = workbook.active
     about.title = "Read me"
-    about.append(["framework", content["code"]])
+    about.append(sheet_row(about, ["framework", content["code"]]))
     for lang in LANGUAGES:
-        about.append([f"name::{lang}", content["name"][lang]])
+        about.append(sheet_row(about, [f"name::{lang}", content["name"][lang]]))
     about.append([])
     about.append([_("Fill the Items sheet: one row per item. Columns:")])
     for column, text in column_help().items():
@@ -209,11 +223,12 @@ def export_workbook(framework: Framework) -> bytes:
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 100
     items = workbook.create_sheet(ITEMS_SHEET)
-    items.append(ITEM_COLUMNS)
+    sector_columns = max([SECTOR_COLUMNS, *[len(item["sectors"]) for item in content["items"]]])
+    items.append(item_columns(sector_columns))
     for cell in items[1]:
         cell.font = Font(bold=True)
     for item in content["items"]:
-        items.append(_item_row(item))
+        items.append(sheet_row(items, _item_row(item, sector_columns)))
     ranges = _reference_sheets(workbook)
     last = max(len(content["items"]) + 200, 500)
     lists = [
@@ -221,7 +236,7 @@ def export_workbook(framework: Framework) -> bytes:
         ("C", f"={ranges['principle']}"),
         ("E", f'"{YES},{NO}"'),
         ("F", f'"{YES},{NO}"'),
-        *[(chr(ord("G") + n), f"={ranges['sector']}") for n in range(MAX_SECTORS)],
+        *[(get_column_letter(7 + n), f"={ranges['sector']}") for n in range(sector_columns)],
     ]
     for column, formula in lists:
         validation = DataValidation(type="list", formula1=formula, allow_blank=True)
@@ -392,7 +407,7 @@ def _item_from_row(cells, header: list[str], problems: list[Problem]) -> dict:
     row = cells[0].row
     values = {}
     for column, cell in zip(header, cells, strict=False):
-        if column not in ITEM_COLUMNS:
+        if not is_item_column(column):
             continue
         if cell.data_type == "f":
             problems.append(
@@ -415,8 +430,8 @@ def _item_from_row(cells, header: list[str], problems: list[Problem]) -> dict:
         "not_applicable": _yes_no(values.get("not_applicable"), row, "not_applicable", problems),
         "sectors": [
             code
-            for n in range(1, MAX_SECTORS + 1)
-            if (code := _cell_text(values.get(f"sector_{n}")))
+            for column in header
+            if column.startswith("sector_") and (code := _cell_text(values.get(column)))
         ],
         "topics": [code for code in (_cell_text(values.get("topics"))).split(",") if code.strip()],
         **{

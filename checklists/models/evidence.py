@@ -16,10 +16,11 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..downloads import XLSX
 from .checklist import Answer
 
 OOXML_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-OOXML_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OOXML_SHEET = XLSX
 ODF_TEXT = "application/vnd.oasis.opendocument.text"
 ODF_SHEET = "application/vnd.oasis.opendocument.spreadsheet"
 

@@ -14,6 +14,7 @@ from io import BytesIO
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ..downloads import csv_value, sheet_row
 from ..models import Answer, Checklist, Framework, Principle
 from .portfolio import project_rows
 
@@ -176,40 +177,19 @@ def _answer_columns(row, *, today) -> list:
     return [response, comment, reason, description, owner, due, done_on, status]
 
 
-# A cell starting with = + - @ would run as a formula in a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
-# The columns of each sheet that hold what people typed (codes, titles, names, comments):
-# the only ones that could start like a formula. Every other column is a number, a date or
-# one of the app's own codes.
-PROJECT_TYPED_COLUMNS = (0, 1, 2, 3, 4)
-ANSWER_TYPED_COLUMNS = (0, 1, 9, 10, 11, 12)
-
-
 def workbook_bytes(projects, *, today: datetime.date) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    for title, lines, typed in (
-        (_("Projects"), project_lines(projects, today=today), PROJECT_TYPED_COLUMNS),
-        (_("Answers"), answer_lines(projects, today=today), ANSWER_TYPED_COLUMNS),
+    for title, lines in (
+        (_("Projects"), project_lines(projects, today=today)),
+        (_("Answers"), answer_lines(projects, today=today)),
     ):
         sheet = workbook.create_sheet(title=title[:31])
         # An Arabic workbook reads right to left, as the language does.
         sheet.sheet_view.rightToLeft = translation.get_language_bidi()
         for line in lines:
-            for column in typed:
-                value = line[column]
-                if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-                    line[column] = safe_cell(value)
-            sheet.append(line)
+            sheet.append(sheet_row(sheet, line))
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -225,11 +205,4 @@ def csv_rows(lines: Iterator[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for line in lines:
-        yield writer.writerow(
-            [
-                ""
-                if v is None
-                else (v.isoformat() if isinstance(v, datetime.date) else safe_cell(v))
-                for v in line
-            ]
-        )
+        yield writer.writerow([csv_value(value) for value in line])

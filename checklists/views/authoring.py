@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from projects import permissions
 from projects.models import Sector
 
 from .. import framework_workbook, workflow
+from ..downloads import XLSX, file_download
 from ..framework_comparison import compare_frameworks, comparison_csv
 from ..models import Framework, FrameworkStatus, Item, Topic
 
@@ -67,12 +67,6 @@ class ItemForm(forms.ModelForm):
         return code
 
 
-def _file_response(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def framework_list(request, upload_form=None, problems=None, status=200):
     permissions.require(permissions.can_author_frameworks(request.user))
     frameworks = Framework.objects.annotate(
@@ -92,13 +86,13 @@ def framework_export(request, pk, file_format):
     workflow.audit_export(framework=framework, user=request.user, file_format=file_format)
     name = f"{framework.code}-v{framework.version}"
     if file_format == "json":
-        return _file_response(
-            framework_workbook.export_json(framework), "application/json", f"{name}.json"
+        return file_download(
+            framework_workbook.export_json(framework),
+            filename=f"{name}.json",
+            content_type="application/json",
         )
-    return _file_response(
-        framework_workbook.export_workbook(framework),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{name}.xlsx",
+    return file_download(
+        framework_workbook.export_workbook(framework), filename=f"{name}.xlsx", content_type=XLSX
     )
 
 
@@ -163,10 +157,10 @@ def framework_compare(request, pk):
         for item in comparison.added + comparison.removed:
             item["label"] = item["question"].get(language) or item["question"]["en"]
     if comparison and request.GET.get("format") == "csv":
-        return _file_response(
+        return file_download(
             comparison_csv(comparison),
-            "text/csv; charset=utf-8",
-            f"{framework.code}-v{other.version}-to-v{framework.version}.csv",
+            filename=f"{framework.code}-v{other.version}-to-v{framework.version}.csv",
+            content_type="text/csv; charset=utf-8",
         )
     context = {
         "framework": framework,

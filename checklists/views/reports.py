@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,17 +11,12 @@ from django.views.decorators.http import require_POST
 
 from projects import permissions
 
+from ..downloads import XLSX, attachment, file_download
 from ..models import ReportFile, ReportKind, ReportStatus
 from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
 from ..workflow import reports as report_workflow
-
-
-def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def project_report(request, project_pk):
@@ -31,7 +26,7 @@ def project_report(request, project_pk):
         project, language=translation.get_language(), generated_by=request.user
     )
     filename = f"{project.code}-protection-report-{timezone.localdate():%Y-%m-%d}.pdf"
-    return _attachment(pdf, filename=filename, content_type="application/pdf")
+    return file_download(pdf, filename=filename, content_type="application/pdf")
 
 
 def _portfolio(request):
@@ -130,11 +125,7 @@ def portfolio_file_download(request, pk):
     report = _own_report(request, pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    content_type = (
-        "application/pdf"
-        if report.kind == ReportKind.PORTFOLIO_PDF
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    content_type = "application/pdf" if report.kind == ReportKind.PORTFOLIO_PDF else XLSX
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -154,7 +145,4 @@ def portfolio_csv(request, sheet):
     response = StreamingHttpResponse(
         spreadsheet.csv_rows(lines), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="portfolio-{sheet}-{today:%Y-%m-%d}.csv"'
-    )
-    return response
+    return attachment(response, f"portfolio-{sheet}-{today:%Y-%m-%d}.csv")

@@ -336,3 +336,48 @@ def test_a_file_far_above_the_cap_is_refused_before_it_is_read(client, framework
     assert response.status_code == 413
     assert "The app accepts up to 6 MB at a time." in response.content.decode()
     assert Framework.objects.count() == 2
+
+
+def test_an_item_in_every_sector_with_formula_like_texts_exports_and_imports_unchanged(
+    client, framework_editor
+):
+    """The Items sheet has as many sector columns as the framework's items need (it had
+    three, and a fourth sector shifted every later column); texts that start like a formula
+    are written as text, never as a formula, and come back as typed."""
+    source = published()
+    item = source.items.get(code="DES-SAF-04")
+    item.sectors.set(Sector.objects.all())
+    type(item).objects.filter(pk=item.pk).update(
+        question_en='=HYPERLINK("http://example.org","Read")', guidance_fr="+33 1 23 45 67"
+    )
+    client.force_login(framework_editor)
+    data = export(client, source)
+    workbook = load_workbook(io.BytesIO(data))
+    cells = [cell for sheet in workbook for line in sheet.iter_rows() for cell in line]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    header = [cell.value for cell in workbook["Items"][1]]
+    assert header.count("code") == 1
+    assert len([c for c in header if c.startswith("sector_")]) == Sector.objects.count() > 3
+    response = upload(client, "framework.xlsx", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = Framework.objects.get(code="iom-pm", status=FrameworkStatus.DRAFT)
+    assert without_version(framework_content(draft)) == without_version(framework_content(source))
+    copy = draft.items.get(code="DES-SAF-04")
+    assert set(copy.sectors.all()) == set(Sector.objects.all())
+    assert copy.question_en == '=HYPERLINK("http://example.org","Read")'
+    assert copy.guidance_fr == "+33 1 23 45 67"
+
+
+def test_a_framework_code_cannot_break_the_download_header(client, framework_editor):
+    source = published()
+    Framework.objects.filter(pk=source.pk).update(code='iom"pm\r\nSet-Cookie: x=1')
+    client.force_login(framework_editor)
+    for file_format in ("xlsx", "json"):
+        response = client.get(
+            reverse(f"checklists:framework-export-{file_format}", args=[source.pk])
+        )
+        assert response.status_code == 200
+        header = response["Content-Disposition"]
+        assert header.startswith("attachment; filename")
+        assert "\r" not in header and "\n" not in header
+        assert not response.has_header("Set-Cookie") or "x=1" not in response["Set-Cookie"]
