@@ -322,9 +322,7 @@ def test_spreadsheet_cells_people_typed_never_run_as_formulas(
     # spreadsheet program runs it (a CSV file, untyped, prefixes an apostrophe instead).
     project = next(r for r in workbook["Projects"].iter_rows(values_only=True) if r[0] == "A-1")
     assert project[1:5:3] == ("=1+1", "@SUM(A1)")
-    row = next(
-        r for r in workbook["Answers"].iter_rows() if r[9].value == '=HYPERLINK("http://x")'
-    )
+    row = next(r for r in workbook["Answers"].iter_rows() if r[9].value == '=HYPERLINK("http://x")')
     assert [cell.value for cell in row[10:13]] == ["+cmd", "-2+3", "=Owner"]
     assert {cell.data_type for cell in row[9:13]} == {"s"}
     cells = [cell for sheet in workbook for line in sheet.iter_rows() for cell in line]
