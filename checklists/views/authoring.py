@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from projects import permissions
 from projects.models import Sector
 
-from .. import framework_workbook, workflow
+from .. import framework_upload, framework_workbook, workflow
 from ..downloads import XLSX, file_download
 from ..framework_comparison import compare_frameworks, comparison_csv
 from ..models import Framework, FrameworkStatus, Item, Topic
@@ -103,11 +103,11 @@ def framework_import(request):
     if not form.is_valid():
         return framework_list(request, upload_form=form, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > framework_workbook.MAX_UPLOAD_BYTES:
-        data = b"x" * (framework_workbook.MAX_UPLOAD_BYTES + 1)  # not read: too large
+    if upload.size > framework_upload.MAX_UPLOAD_BYTES:
+        data = b"x" * (framework_upload.MAX_UPLOAD_BYTES + 1)  # not read: too large
     else:
         data = upload.read()
-    content, problems = framework_workbook.read_upload(upload.name, data)
+    content, problems = framework_upload.read_upload(upload.name, data)
     if problems:
         return framework_list(request, problems=problems, status=400)
     draft = workflow.import_framework_draft(

@@ -88,7 +88,7 @@ def _next_version(code: str) -> int:
 @transaction.atomic
 def import_framework_draft(*, content: dict, user, file_name: str) -> Framework:
     """A new draft version from a file's content, already checked clean
-    (framework_workbook.read_upload): all of it, or nothing."""
+    (framework_upload.read_upload): all of it, or nothing."""
     from ..framework_file import write_items
 
     draft = Framework.objects.create(
