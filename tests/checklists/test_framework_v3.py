@@ -340,6 +340,21 @@ def test_the_unanswerable_and_circular_items_are_readiness_checks():
     assert "focal point" not in strategy.guidance_en  # staff answer before the focal point
 
 
+def test_the_sources_the_review_found_wrong_are_corrected():
+    sources = {item.code: item.source_en for item in v3_items()}
+    assert not [
+        code for code, source in sources.items() if "Victims of Trafficking (2007)" in source
+    ]
+    assert "Migrants Vulnerable to Violence" in sources["MIG-03"]
+    assert sources["MIG-04"].endswith("objective 3")  # information, not detention
+    assert sources["TRN-02"].endswith("(principle 17)")  # family unity
+    assert "Assisted Voluntary Return" in sources["TRN-04"]
+    assert "Assisted Voluntary Return" in sources["TRN-01"]  # cross-border returns too
+    assert "Clinical Management of Rape" not in sources["HLT-01"] + sources["HLT-03"]
+    assert "Data Protection" not in sources["DTM-02"]  # women enumerators
+    assert "ILO" in sources["IMP-PAR-06"] and "ILO" in sources["FSL-03"]
+
+
 # -- coverage --------------------------------------------------------------------------
 
 
