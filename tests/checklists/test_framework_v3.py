@@ -366,6 +366,31 @@ def test_the_sources_the_review_found_wrong_are_corrected():
     assert "ILO" in sources["IMP-PAR-06"] and "ILO" in sources["FSL-03"]
 
 
+# Items that asked two things (review §3.1): the question keeps one, the guidance the other.
+SPLIT = {
+    "WASH-01": "lit",
+    "EDU-03": "menstrual hygiene",
+    "SHL-03": "partitions",
+    "WASH-04": "action",
+    "HLT-02": "know where to find it",
+    "MHP-01": "IASC MHPSS guidelines",
+    "TRN-04": "Medical escorts",
+    "MIG-03": "referred with their consent",
+    "IMP-PAR-03": "held regularly",
+    "EVA-ACC-01": "never reached",
+    "EVA-ACT-03": "written down",
+    "FSL-03": "Pay and minimum age",
+}
+
+
+@pytest.mark.parametrize("code", sorted(SPLIT))
+def test_an_item_that_asked_two_things_asks_one(code):
+    item = v3(code)
+    assert SPLIT[code] in item.guidance_en
+    assert SPLIT[code].lower() not in item.question_en.lower()
+    assert item.question_en != items_of(2).get(code=code).question_en
+
+
 # -- coverage --------------------------------------------------------------------------
 
 
