@@ -67,11 +67,13 @@ def test_the_arabic_project_pdf_is_right_to_left_with_arabic_text(office_a, staf
         return lines, text, reader.pages[0].mediabox.width
 
     lines, text, width = first_page_lines("ar")
-    assert "تقرير التقدم في الحماية" in text  # the title, in reading order
+    assert "تقرير التقدم في تعميم الحماية" in text  # the title, in reading order
     assert " ".join(item.question_ar.split()) in " ".join(text.split())
-    title_x = next(x for x, line in lines if "تقرير التقدم في الحماية" in line)
+    title_x = next(x for x, line in lines if "تقرير التقدم في تعميم الحماية" in line)
     english_lines, _text, _width = first_page_lines("en")
-    english_title_x = next(x for x, line in english_lines if "Protection compliance report" in line)
+    english_title_x = next(
+        x for x, line in english_lines if "Protection mainstreaming progress report" in line
+    )
     # Left to right the title starts at the left margin; right to left it ends at the right one.
     assert english_title_x < width / 4 < width / 2 < title_x
 

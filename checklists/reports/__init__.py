@@ -1,1 +1,1 @@
-"""Compliance reports: gathering (pure, testable) apart from rendering (PDF, spreadsheets)."""
+"""Progress reports: gathering (pure, testable) apart from rendering (PDF, spreadsheets)."""

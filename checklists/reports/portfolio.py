@@ -312,7 +312,7 @@ def portfolio_report_pdf(projects, *, language: str, generated_by) -> bytes:
         rows = project_rows(projects, principles=portfolio["principles"], today=portfolio["today"])
         now = timezone.now()
         header = {
-            "header_left": css_string(_("Portfolio protection report")),
+            "header_left": css_string(_("Portfolio protection mainstreaming report")),
             "header_right": css_string(
                 _("%(count)s projects") % {"count": portfolio["project_count"]}
             ),

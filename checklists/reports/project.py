@@ -1,4 +1,4 @@
-"""Gathering the project compliance report: plain data, no PDF library involved."""
+"""Gathering the project progress report: plain data, no PDF library involved."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def project_report_pdf(project: Project, *, language: str, generated_by: User) -
     with translation.override(language):
         header = {
             "header_left": css_string(project.code),
-            "header_right": css_string(_("Protection compliance report")),
+            "header_right": css_string(_("Protection mainstreaming progress report")),
             "footer_left": css_string(
                 _("Generated on %(date)s")
                 % {

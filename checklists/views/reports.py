@@ -20,7 +20,7 @@ from ..workflow import reports as report_workflow
 
 
 def project_report(request, project_pk):
-    """The project compliance report as PDF, in the user's language."""
+    """The project progress report as PDF, in the user's language."""
     project = permissions.get_project_for_user(request.user, project_pk)
     pdf = project_report_pdf(
         project, language=translation.get_language(), generated_by=request.user

@@ -162,10 +162,10 @@ def test_full_journey(open_page, cast, language, live_server):
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert CODE in text
     assert {
-        "en": "Protection compliance report",
+        "en": "Protection mainstreaming progress report",
         "fr": "Rapport de suivi de l'intégration de la protection",
-        "es": "Informe de avance en protección",
-        "ar": "تقرير التقدم في الحماية",
+        "es": "Informe de avance en la transversalización de la protección",
+        "ar": "تقرير التقدم في تعميم الحماية",
     }[language] in text
     manager.goto("/portfolio/")
     manager.click("button[name=kind][value=portfolio_xlsx]")

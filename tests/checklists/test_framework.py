@@ -90,7 +90,7 @@ def test_load_framework_twice_changes_nothing():
     call_command("load_framework", stdout=io.StringIO())
     after = (Framework.objects.count(), Item.objects.count(), Principle.objects.count())
     assert before == after
-    assert published_framework().version == 2  # the newest file, fixtures/framework_v2.json
+    assert published_framework().version == 3  # the newest file, fixtures/framework_v3.json
 
 
 def test_load_framework_refuses_a_changed_file_for_a_published_version(tmp_path, settings):
@@ -104,15 +104,15 @@ def test_load_framework_refuses_a_changed_file_for_a_published_version(tmp_path,
 
 
 def test_load_framework_publishes_a_new_version_and_retires_the_old(tmp_path, settings):
-    content = json.loads((settings.FIXTURE_DIRS[0] / "framework_v2.json").read_text())
-    content["version"] = 3
+    content = json.loads((settings.FIXTURE_DIRS[0] / "framework_v3.json").read_text())
+    content["version"] = 4
     content["items"][0]["question"]["en"] = "A reworded question?"
-    new_file = tmp_path / "framework_v3.json"
+    new_file = tmp_path / "framework_v4.json"
     new_file.write_text(json.dumps(content))
     call_command("load_framework", str(new_file), stdout=io.StringIO())
-    assert published_framework().version == 3
-    assert Framework.objects.get(code="iom-pm", version=2).status == FrameworkStatus.RETIRED
-    old_item = Item.objects.get(framework__version=2, code=content["items"][0]["code"])
+    assert published_framework().version == 4
+    assert Framework.objects.get(code="iom-pm", version=3).status == FrameworkStatus.RETIRED
+    old_item = Item.objects.get(framework__version=3, code=content["items"][0]["code"])
     assert old_item.question_en != "A reworded question?"
 
 

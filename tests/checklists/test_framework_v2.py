@@ -50,10 +50,14 @@ def v2_items():
     return Item.objects.filter(framework__code="iom-pm", framework__version=2)
 
 
-def test_make_run_publishes_v2_and_retires_v1():
+def test_make_run_loads_v2_and_retires_it_and_v1_behind_v3():
+    """v2 was the published version until v3 came (test_framework_v3.py); it stays, with
+    its items, for the checklists started on it."""
     published = Framework.objects.get(code="iom-pm", status=FrameworkStatus.PUBLISHED)
-    assert published.version == 2
+    assert published.version == 3
+    assert Framework.objects.get(code="iom-pm", version=2).status == FrameworkStatus.RETIRED
     assert Framework.objects.get(code="iom-pm", version=1).status == FrameworkStatus.RETIRED
+    assert v2_items().count() == 154
     assert workflow.current_framework() == published
 
 
@@ -252,9 +256,10 @@ def test_guidance_names_its_source_from_the_checklist_page(client, staff_a, desi
 
 
 def test_loading_v2_changes_no_v1_checklist(tmp_path, settings, office_a, staff_a):
-    """An install that holds v1 checklists, then receives fixtures/framework_v2.json."""
-    Item.objects.filter(framework__version=2).delete()
-    Framework.objects.filter(version=2).delete()
+    """An install that holds v1 checklists, then receives fixtures/framework_v2.json (and,
+    since this release, framework_v3.json with it)."""
+    Item.objects.filter(framework__version__in=[2, 3]).delete()
+    Framework.objects.filter(version__in=[2, 3]).delete()
     Framework.objects.filter(version=1).update(status=FrameworkStatus.PUBLISHED)
     project = make_project(office=office_a, sectors=list(Sector.objects.filter(code="cash")))
     old = workflow.start_checklist(project=project, user=staff_a)
@@ -274,10 +279,11 @@ def test_loading_v2_changes_no_v1_checklist(tmp_path, settings, office_a, staff_
         == v1_items
     )
     assert Framework.objects.get(version=1).status == FrameworkStatus.RETIRED
-    # The project's next checklist, and every new project's, uses v2.
+    assert Framework.objects.get(version=2).status == FrameworkStatus.RETIRED
+    # The project's next checklist, and every new project's, uses the newest file (v3).
     other = make_project(office=office_a, sectors=list(Sector.objects.filter(code="cash")))
     new = workflow.start_checklist(project=other, user=staff_a)
-    assert new.framework.version == 2
+    assert new.framework.version == 3
     assert new.answers.filter(item__code="DES-SAF-06").exists()
     assert Response.NOT_APPLICABLE  # the four responses are unchanged across versions
 

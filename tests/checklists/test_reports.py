@@ -113,7 +113,7 @@ def test_project_pdf_holds_what_the_project_page_shows(client, endorsed_project,
     assert "Well argued" in text
     assert "Page 1 of" in text
     reader = pypdf.PdfReader(io.BytesIO(response.content))
-    assert reader.metadata.title == f"Protection compliance report: {project.code}"
+    assert reader.metadata.title == f"Protection mainstreaming progress report: {project.code}"
     titles = []
 
     def walk(outline):
@@ -121,9 +121,12 @@ def test_project_pdf_holds_what_the_project_page_shows(client, endorsed_project,
             walk(entry) if isinstance(entry, list) else titles.append(entry.title)
 
     walk(reader.outline)
-    assert {"Protection compliance report", "Summary", "Target population", "Critical gaps"} <= set(
-        titles
-    )
+    assert {
+        "Protection mainstreaming progress report",
+        "Summary",
+        "Target population",
+        "Critical gaps",
+    } <= set(titles)
 
 
 def test_project_pdf_in_french(client, endorsed_project, manager_a):

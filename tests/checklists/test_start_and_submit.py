@@ -73,7 +73,8 @@ def test_cash_project_gets_cash_items(staff_a, office_a):
     project = make_project(office=office_a, sectors=[Sector.objects.get(code="cash")])
     checklist = workflow.start_checklist(project=project, user=staff_a)
     codes = set(checklist.answers.values_list("item__code", flat=True))
-    assert "DES-ACC-05" in codes and "CSH-01" in codes  # cash items
+    # Cash items (v3 merged CSH-01, on documents, into the common DES-ACC-09).
+    assert "DES-ACC-05" in codes and "CSH-02" in codes and "DES-ACC-09" in codes
     assert "SHL-01" not in codes and "WASH-01" not in codes  # other sectors' items
     assert "DES-SAF-02" in codes  # common to every sector since v2
 
