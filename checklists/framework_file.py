@@ -12,11 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from projects.models import Sector
-
 from . import workflow
 from .framework_workbook import framework_content
-from .models import Framework, FrameworkStatus, Item, Phase, Principle, Topic
+from .models import Framework, FrameworkStatus
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -88,34 +86,10 @@ def _add_translations(framework: Framework, content: dict, languages: list[str])
         item.save()
 
 
-def write_items(framework: Framework, entries: list[dict]) -> None:
-    """Make the framework's items those of ``entries`` (the file format); a draft only."""
-    phases = {p.code: p for p in Phase.objects.all()}
-    principles = {p.code: p for p in Principle.objects.all()}
-    sectors = {s.code: s for s in Sector.objects.all()}
-    topics = {t.code: t for t in Topic.objects.all()}
-    framework.items.exclude(code__in=[entry["code"] for entry in entries]).delete()
-    for entry in entries:
-        fields = {
-            "phase": phases[entry["phase"]],
-            "principle": principles[entry["principle"]],
-            "order": entry["order"],
-            "critical": entry["critical"],
-            "not_applicable_allowed": entry["not_applicable"],
-        }
-        for lang in LANGUAGE_CODES:
-            for text in ("question", "guidance", "source"):
-                fields[f"{text}_{lang}"] = entry[text].get(lang, "")
-        item, _created = Item.objects.update_or_create(
-            framework=framework, code=entry["code"], defaults=fields
-        )
-        item.sectors.set([sectors[code] for code in entry["sectors"]])
-        item.topics.set([topics[code] for code in entry["topics"]])
-
-
 @transaction.atomic
-def load_framework_file(path: Path) -> tuple[Framework, str]:
-    """Create, update or confirm the framework version in ``path``; publish it.
+def load_framework_file(path: Path, *, earlier: bool = False) -> tuple[Framework, str]:
+    """Create, update or confirm the framework version in ``path``; publish it, or record
+    it as retired when a newer file replaces it (``earlier``).
 
     Returns the framework and what happened: "created", "updated" or "unchanged".
     """
@@ -149,8 +123,11 @@ def load_framework_file(path: Path) -> tuple[Framework, str]:
     for lang in LANGUAGE_CODES:
         setattr(framework, f"name_{lang}", content["name"].get(lang, ""))
     framework.save()
-    write_items(framework, content["items"])
-    if framework.status == FrameworkStatus.DRAFT:
+    workflow.write_items(framework, content["items"])
+    if framework.status == FrameworkStatus.DRAFT and earlier:
+        workflow.record_earlier_version(framework=framework)
+        framework.refresh_from_db()
+    elif framework.status == FrameworkStatus.DRAFT:
         workflow.publish_framework(framework=framework)
         framework.refresh_from_db()
     return framework, "created" if created else "updated"

@@ -16,6 +16,7 @@ from projects.models import Sector
 from .. import framework_upload, framework_workbook, workflow
 from ..downloads import XLSX, file_download
 from ..framework_comparison import compare_frameworks, comparison_csv
+from ..framework_rules import LANGUAGES, TEXTS, References, item_problems
 from ..models import Framework, FrameworkStatus, Item, Topic
 
 
@@ -43,7 +44,7 @@ class ItemForm(forms.ModelForm):
             *[
                 f"{text}_{lang}"
                 for text in ("question", "guidance", "source")
-                for lang in framework_workbook.LANGUAGES
+                for lang in LANGUAGES
             ],
         ]
         widgets = {
@@ -56,8 +57,31 @@ class ItemForm(forms.ModelForm):
         self.instance.framework = framework
         self.fields["sectors"].queryset = Sector.objects.all()
         self.fields["topics"].queryset = Topic.objects.all()
-        for lang in framework_workbook.LANGUAGES:
+        for lang in LANGUAGES:
             self.fields[f"question_{lang}"].required = True
+
+    def clean(self):
+        """The rules an item keeps wherever it comes from (framework_rules.item_problems),
+        each shown at its field."""
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        item = {
+            "code": cleaned.get("code", ""),
+            "phase": getattr(cleaned.get("phase"), "code", None),
+            "principle": getattr(cleaned.get("principle"), "code", None),
+            "sectors": [sector.code for sector in cleaned.get("sectors", [])],
+            "topics": [topic.code for topic in cleaned.get("topics", [])],
+            **{
+                text: {lang: cleaned.get(f"{text}_{lang}") or "" for lang in LANGUAGES}
+                for text in TEXTS
+            },
+        }
+        fields = {"sector": "sectors", "topics": "topics", "phase": "phase"}
+        for problem in item_problems(item, References.read()):
+            column = problem.column.replace("::", "_")
+            self.add_error(fields.get(problem.column, column), problem.message)
+        return cleaned
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

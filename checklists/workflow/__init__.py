@@ -32,9 +32,12 @@ from .frameworks import (
     draft_refusal,
     import_framework_draft,
     publish_framework,
+    publish_problems,
+    record_earlier_version,
     retire_draft_item,
     save_draft_item,
     start_new_framework_version,
+    write_items,
 )
 from .review import (
     NEXT_PHASE_ON_APPROVAL,
@@ -78,6 +81,9 @@ __all__ = [
     "not_applicable_problem",
     "response_refusal",
     "publish_framework",
+    "publish_problems",
+    "record_earlier_version",
+    "write_items",
     "retire_draft_item",
     "save_answer",
     "save_draft_item",

@@ -8,12 +8,19 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.models import Sector
+
+from ..framework_rules import LANGUAGES, framework_problems, languages_of
+from ..framework_workbook import framework_content
 from ..models import (
     Framework,
     FrameworkAuditAction,
     FrameworkAuditEntry,
     FrameworkStatus,
     Item,
+    Phase,
+    Principle,
+    Topic,
 )
 from .errors import WorkflowError
 
@@ -36,6 +43,34 @@ def draft_refusal(framework: Framework) -> str | None:
     return _("This framework is published or retired and cannot change. Make a new version.")
 
 
+def publish_problems(framework: Framework, *, shown: int = 10) -> list[str]:
+    """What keeps a draft from being published: the rules an uploaded file keeps
+    (framework_rules), in the languages the draft is written in; each names its item."""
+    items = framework_content(framework)["items"]
+    for item in items:
+        item["row"] = item["code"]
+    problems = framework_problems(items, languages=languages_of(items))
+    lines = [f"{p.row or ''} {p.column}: {p.message}".strip() for p in problems]
+    if len(lines) > shown:
+        more = _("…and %(count)s more problems.") % {"count": len(lines) - shown}
+        lines = [*lines[:shown], more]
+    return lines
+
+
+@transaction.atomic
+def record_earlier_version(*, framework: Framework) -> Framework:
+    """Record a version that a newer one already replaces (an install loading the history
+    of fixtures/: v1 before v2) as retired, as it was: it is never offered to a new
+    checklist, so today's rules for publishing do not apply to it."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != FrameworkStatus.DRAFT:
+        raise ValidationError(_("Only a draft framework can be published."))
+    framework.status = FrameworkStatus.RETIRED
+    framework.published_at = timezone.now()
+    framework.save(update_fields=["status", "published_at"])
+    return framework
+
+
 @transaction.atomic
 def publish_framework(*, framework: Framework, user=None) -> Framework:
     """Publish a draft framework; the version it replaces (same code) is retired.
@@ -48,6 +83,8 @@ def publish_framework(*, framework: Framework, user=None) -> Framework:
         raise ValidationError(_("Only a draft framework can be published."))
     if not framework.items.exists():
         raise ValidationError(_("A framework with no items cannot be published."))
+    if problems := publish_problems(framework):
+        raise ValidationError(problems)
     Framework.objects.filter(code=framework.code, status=FrameworkStatus.PUBLISHED).update(
         status=FrameworkStatus.RETIRED
     )
@@ -89,8 +126,6 @@ def _next_version(code: str) -> int:
 def import_framework_draft(*, content: dict, user, file_name: str) -> Framework:
     """A new draft version from a file's content, already checked clean
     (framework_upload.read_upload): all of it, or nothing."""
-    from ..framework_file import write_items
-
     draft = Framework.objects.create(
         code=content["code"],
         version=_next_version(content["code"]),
@@ -139,3 +174,28 @@ def retire_draft_item(*, item: Item, user) -> None:
 def current_framework() -> Framework | None:
     """The published framework new checklists are started against."""
     return Framework.objects.published().order_by("-published_at").first()
+
+
+def write_items(framework: Framework, entries: list[dict]) -> None:
+    """Make the framework's items those of ``entries`` (the file format); a draft only."""
+    phases = {p.code: p for p in Phase.objects.all()}
+    principles = {p.code: p for p in Principle.objects.all()}
+    sectors = {s.code: s for s in Sector.objects.all()}
+    topics = {t.code: t for t in Topic.objects.all()}
+    framework.items.exclude(code__in=[entry["code"] for entry in entries]).delete()
+    for entry in entries:
+        fields = {
+            "phase": phases[entry["phase"]],
+            "principle": principles[entry["principle"]],
+            "order": entry["order"],
+            "critical": entry["critical"],
+            "not_applicable_allowed": entry["not_applicable"],
+        }
+        for lang in LANGUAGES:
+            for text in ("question", "guidance", "source"):
+                fields[f"{text}_{lang}"] = entry[text].get(lang, "")
+        item, _created = Item.objects.update_or_create(
+            framework=framework, code=entry["code"], defaults=fields
+        )
+        item.sectors.set([sectors[code] for code in entry["sectors"]])
+        item.topics.set([topics[code] for code in entry["topics"]])

@@ -381,3 +381,30 @@ def test_a_framework_code_cannot_break_the_download_header(client, framework_edi
         assert header.startswith("attachment; filename")
         assert "\r" not in header and "\n" not in header
         assert not response.has_header("Set-Cookie") or "x=1" not in response["Set-Cookie"]
+
+
+def test_the_item_form_keeps_the_rules_of_a_file(client, framework_editor):
+    """One item validator (framework_rules.item_problems) for the form, the import and
+    publishing: guidance missing in one language is refused at its field."""
+    client.force_login(framework_editor)
+    client.post(reverse("checklists:framework-new-draft", args=[published().pk]))
+    draft = Framework.objects.get(status=FrameworkStatus.DRAFT)
+    item = draft.items.get(code="DES-SAF-04")
+    data = {
+        "code": item.code,
+        "phase": item.phase_id,
+        "principle": item.principle_id,
+        "order": item.order,
+        **{
+            f"{text}_{lang}": getattr(item, f"{text}_{lang}")
+            for text in ("question", "guidance", "source")
+            for lang in ("en", "fr", "es", "ar")
+        },
+        "guidance_ar": "",
+        "not_applicable_allowed": "on",
+    }
+    response = client.post(reverse("checklists:framework-item", args=[draft.pk, item.pk]), data)
+    assert response.status_code == 400
+    assert "The guidance in Arabic is missing." in response.content.decode()
+    item.refresh_from_db()
+    assert item.guidance_ar

@@ -169,6 +169,12 @@ def test_new_version_is_an_editable_draft_copy_that_can_be_published(admin_clien
         "question_fr": item.question_fr,
         "guidance_en": item.guidance_en,
         "guidance_fr": item.guidance_fr,
+        # Every language the framework is written in: publishing checks them all.
+        **{
+            f"{t}_{lang}": getattr(item, f"{t}_{lang}")
+            for t in ("question", "guidance")
+            for lang in ("es", "ar")
+        },
         "critical": "on",
         "topics": [t.pk for t in item.topics.all()],
     }
@@ -187,3 +193,27 @@ def test_admin_shows_both_languages_for_items(admin_client):
     response = admin_client.get(reverse("admin:checklists_item_add"))
     assert b'name="question_fr"' in response.content
     assert b'name="question_en"' in response.content
+
+
+def test_a_draft_edited_in_the_app_is_published_only_when_it_keeps_the_rules_of_a_file():
+    """The rules an uploaded file must keep hold at publishing too (framework_rules): a
+    draft missing guidance in a language, or with a thin phase × principle cell, stays a
+    draft, and the message names the item and what to do."""
+    old = published_framework()
+    draft = workflow.start_new_framework_version(framework=old)
+    Item.objects.filter(framework=draft, code="DES-SAF-01").update(guidance_es="")
+    with pytest.raises(ValidationError) as refused:
+        workflow.publish_framework(framework=draft)
+    assert "DES-SAF-01 guidance::es: The guidance in Spanish is missing." in refused.value.messages
+    draft.refresh_from_db()
+    assert draft.status == FrameworkStatus.DRAFT
+    Item.objects.filter(framework=draft, code="DES-SAF-01").update(
+        guidance_es=Item.objects.get(framework=old, code="DES-SAF-01").guidance_es
+    )
+    common = draft.items.filter(phase__code="design", principle__code="access", sectors=None)
+    common.exclude(pk__in=list(common.values_list("pk", flat=True)[:3])).delete()
+    with pytest.raises(ValidationError) as refused:
+        workflow.publish_framework(framework=draft)
+    assert any("design × access has 3 items for every project" in m for m in refused.value.messages)
+    old.refresh_from_db()
+    assert old.status == FrameworkStatus.PUBLISHED

@@ -29,9 +29,10 @@ class Command(BaseCommand):
         paths = files or sorted(
             fixture_dir.glob("framework_v*.json"), key=lambda p: int(p.stem.split("_v")[-1])
         )
-        for path in paths:
+        for number, path in enumerate(paths, start=1):
             try:
-                framework, outcome = load_framework_file(path)
+                # Every file but the newest is history: recorded as retired, as it was.
+                framework, outcome = load_framework_file(path, earlier=number < len(paths))
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
             self.stdout.write(
