@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks import default_task_backend, task
 
 from projects import permissions
 from projects.models import Profile
@@ -97,8 +98,6 @@ def _queue(mails: list[OutgoingMail]) -> None:
     for mail in mails:
         mail.next_attempt_at = now
     OutgoingMail.objects.bulk_create(mails)
-    from .tasks import deliver_mail  # the task module imports this one
-
     transaction.on_commit(deliver_mail.enqueue)
 
 
@@ -247,4 +246,16 @@ def send_reminders(today: datetime.date | None = None) -> int:
             # Not sent: forget today's reminders for these points so the next run retries.
             Reminder.objects.filter(action_point__in=points, sent_on=today).delete()
             raise
+    return sent
+
+
+@task()
+def deliver_mail() -> int:
+    """The worker's task: send the notifications that are due; when some failed, come back
+    when they are due again (``manage.py deliver_mail`` from cron does the same where tasks
+    cannot wait)."""
+    sent, retrying = deliver_due_mail()
+    next_attempt = next_mail_attempt()
+    if retrying and next_attempt is not None and default_task_backend.supports_defer:
+        deliver_mail.using(run_after=max(next_attempt, timezone.now())).enqueue()
     return sent

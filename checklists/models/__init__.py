@@ -26,7 +26,17 @@ from .framework import (
 )
 from .mail import MailKind, OutgoingMail
 from .report_file import ReportFile, ReportKind, ReportStatus
-from .review import AuditAction, AuditEntry, Decision, Reminder, Review, ReviewComment
+from .review import (
+    APPROVALS,
+    AuditAction,
+    AuditEntry,
+    Decision,
+    Reminder,
+    Review,
+    ReviewComment,
+    endorsement_among,
+    endorsement_of,
+)
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -39,6 +49,9 @@ __all__ = [
     "ChecklistStatus",
     "CriticalGap",
     "Decision",
+    "APPROVALS",
+    "endorsement_among",
+    "endorsement_of",
     "EVIDENCE_TYPES",
     "MAX_FILES_PER_ANSWER",
     "Evidence",

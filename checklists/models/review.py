@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .checklist import ActionPoint, Answer, Checklist
+from .framework import PhaseCode
 
 
 class AuditAction(models.TextChoices):
@@ -68,6 +69,17 @@ class Decision(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
 
 
+# A decision that lets the phase go on (with or without conditions).
+APPROVALS = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
+
+
+class ReviewQuerySet(models.QuerySet):
+    def endorsements(self):
+        """Approvals of endorsement-phase checklists: each is a project's protection
+        endorsement."""
+        return self.filter(checklist__phase__code=PhaseCode.ENDORSEMENT, decision__in=APPROVALS)
+
+
 class Review(models.Model):
     """A focal point's decision on a submitted checklist. Never changed once made.
 
@@ -84,6 +96,8 @@ class Review(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["-decided_at", "-pk"]
         verbose_name = _("review")
@@ -94,7 +108,27 @@ class Review(models.Model):
 
     @property
     def is_approval(self) -> bool:
-        return self.decision in (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
+        return self.decision in APPROVALS
+
+
+def endorsement_of(project) -> Review | None:
+    """The project's protection endorsement: the approval of its endorsement checklist."""
+    return (
+        Review.objects.endorsements()
+        .filter(checklist__project=project)
+        .select_related("reviewer")
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def endorsement_among(reviews, checklists) -> Review | None:
+    """The same endorsement, found among reviews already read (newest decision first)."""
+    endorsement_checklists = {c.pk for c in checklists if c.phase.code == PhaseCode.ENDORSEMENT}
+    approvals = [
+        r for r in reviews if r.checklist_id in endorsement_checklists and r.decision in APPROVALS
+    ]
+    return max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)
 
 
 class ReviewComment(models.Model):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from projects.forms import DateInput, ModelChoiceField
 from projects.models import Office, PopulationFigure, Region, Sector
 
-from .. import scoring, workflow
+from .. import scoring
 from ..models import (
     ActionPoint,
     Answer,
@@ -25,6 +25,7 @@ from ..models import (
     PhaseCode,
     Principle,
     PrincipleTally,
+    Review,
 )
 from .charts import bar_chart
 
@@ -110,7 +111,7 @@ class PortfolioFilterForm(forms.Form):
 
 def is_endorsed() -> Exists:
     """Whether a project (the outer query's row) has its protection endorsement."""
-    return Exists(workflow.endorsement_reviews().filter(checklist__project=OuterRef("pk")))
+    return Exists(Review.objects.endorsements().filter(checklist__project=OuterRef("pk")))
 
 
 def reported_tallies(projects):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from projects.models import Project
 
-from .. import scoring, workflow
-from ..models import Answer, ChecklistStatus, Evidence, Phase, Principle, Review
+from .. import scoring
+from ..models import Answer, ChecklistStatus, Evidence, Phase, Principle, Review, endorsement_of
 from .charts import checklist_chart
 
 
@@ -102,7 +102,7 @@ def build_project_report(
             "phases": list(Phase.objects.all()),
             "principles": principles,
             "frameworks": sorted({str(c.framework) for c in checklists}),
-            "endorsement": workflow.endorsement_of(project),
+            "endorsement": endorsement_of(project),
             "overall": overall,
             "overall_from": overall_from,
             "summary_rows": summary_rows,

@@ -13,7 +13,15 @@ from projects import permissions
 
 from .. import scoring, workflow
 from ..forms import ProjectFilterForm
-from ..models import ActionPoint, ChecklistStatus, Decision, Phase, Principle, Review
+from ..models import (
+    ActionPoint,
+    ChecklistStatus,
+    Decision,
+    Phase,
+    Principle,
+    Review,
+    endorsement_among,
+)
 from ..reports.charts import checklist_chart
 from . import page_cache
 
@@ -83,7 +91,7 @@ def checklist_overview(project, *, may_review: bool) -> dict:
         "evaluation_refused": bool(
             workflow.evaluation_refusal(project=project, checklists=checklists)
         ),
-        "endorsement": workflow.endorsement_among(reviews, checklists),
+        "endorsement": endorsement_among(reviews, checklists),
         "open_action_points": open_points,
         "overdue_action_points": overdue_points,
     }

@@ -8,16 +8,25 @@ failed with a message, so nobody waits for ever on "being prepared".
 from __future__ import annotations
 
 import datetime
+import logging
+import threading
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django_tasks import task
 
 from projects import permissions
 
-from ..models import ReportFile, ReportStatus
+from ..models import ReportFile, ReportKind, ReportStatus
+from ..reports import spreadsheet
+from ..reports.portfolio import PortfolioFilterForm, portfolio_report_pdf
+
+logger = logging.getLogger(__name__)
 
 MAX_REPORT_ATTEMPTS = 3
 # For the administrator (the user sees a message in their language and "Try again").
@@ -29,8 +38,6 @@ def stale_after() -> datetime.timedelta:
 
 
 def _enqueue(report_id: int) -> None:
-    from ..tasks import build_report_file  # tasks import the workflow
-
     transaction.on_commit(lambda: build_report_file.enqueue(report_id))
 
 
@@ -79,8 +86,6 @@ def report_heartbeat(report_id: int) -> None:
 
 def finish_report(*, report: ReportFile, content: bytes, filename: str) -> None:
     """Store the file (replacing any left by an earlier attempt) and mark the report ready."""
-    from django.core.files.base import ContentFile
-
     name = f"reports/{report.pk}-{filename}"
     storage = report.file.storage
     if storage.exists(name):
@@ -136,3 +141,65 @@ def expire_report_files(*, now: datetime.datetime | None = None) -> int:
         report.save(update_fields=["file", "status"])
         expired += 1
     return expired
+
+
+# --- Building a report: the worker's task (manage.py db_worker) ---------------------------
+
+
+def heartbeat_seconds() -> float:
+    """How often a worker building a report says it is still alive: several times within
+    REPORT_STALE_SECONDS, after which a silent report counts as abandoned."""
+    return max(0.5, settings.REPORT_STALE_SECONDS / 4)
+
+
+def portfolio_for(user: User, query: str):
+    """The same scope and filters the dashboard applied when the report was asked for."""
+    scope = permissions.portfolio_projects(user)
+    form = PortfolioFilterForm(QueryDict(query) or None, projects=scope)
+    return form.filter(scope)
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the report's heartbeat until stopped, from its own database connection."""
+
+    def __init__(self, report_id: int):
+        super().__init__(daemon=True)
+        self.report_id = report_id
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(heartbeat_seconds()):
+                report_heartbeat(self.report_id)
+        finally:
+            connection.close()
+
+
+def report_content(report: ReportFile) -> tuple[bytes, str]:
+    """The report's bytes and file name, built in the requester's scope and language."""
+    user = report.requested_by
+    today = timezone.localdate()
+    with translation.override(report.language):
+        projects = portfolio_for(user, report.query)
+        if report.kind == ReportKind.PORTFOLIO_PDF:
+            content = portfolio_report_pdf(projects, language=report.language, generated_by=user)
+            return content, f"portfolio-protection-report-{today:%Y-%m-%d}.pdf"
+        return spreadsheet.workbook_bytes(projects, today=today), f"portfolio-{today:%Y-%m-%d}.xlsx"
+
+
+@task()
+def build_report_file(report_id: int) -> None:
+    if not claim_report(report_id):
+        return  # done, failed, or another worker is on it: a redelivered task does nothing
+    report = ReportFile.objects.select_related("requested_by").get(pk=report_id)
+    heartbeat = _Heartbeat(report_id)
+    heartbeat.start()
+    try:
+        content, filename = report_content(report)
+        finish_report(report=report, content=content, filename=filename)
+    except Exception as error:  # the user must learn it failed rather than wait for ever
+        logger.exception("report %s failed", report.pk)
+        fail_report(report=report, error=f"{type(error).__name__}: {error}")
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()

@@ -36,7 +36,6 @@ NEXT_PHASE_ON_APPROVAL = {
     PhaseCode.DESIGN: PhaseCode.ENDORSEMENT,
     PhaseCode.ENDORSEMENT: PhaseCode.IMPLEMENTATION,
 }
-APPROVALS = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
 
 
 @dataclass
@@ -210,30 +209,3 @@ def move_to_evaluation(*, project: Project, user: User) -> Project:
         raise WorkflowError(refusal)
     _move_project(project=project, phase_code=PhaseCode.EVALUATION, user=user)
     return project
-
-
-def endorsement_reviews():
-    """Approvals of endorsement-phase checklists: each is a project's protection endorsement."""
-    return Review.objects.filter(
-        checklist__phase__code=PhaseCode.ENDORSEMENT, decision__in=APPROVALS
-    )
-
-
-def endorsement_of(project: Project) -> Review | None:
-    """The project's protection endorsement: the approval of its endorsement checklist."""
-    return (
-        endorsement_reviews()
-        .filter(checklist__project=project)
-        .select_related("reviewer")
-        .order_by("-decided_at")
-        .first()
-    )
-
-
-def endorsement_among(reviews, checklists) -> Review | None:
-    """The same endorsement, found among reviews already read (newest decision first)."""
-    endorsement_checklists = {c.pk for c in checklists if c.phase.code == PhaseCode.ENDORSEMENT}
-    approvals = [
-        r for r in reviews if r.checklist_id in endorsement_checklists and r.decision in APPROVALS
-    ]
-    return max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)

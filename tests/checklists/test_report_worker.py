@@ -23,12 +23,12 @@ STALE_SECONDS = 3
 SLOW_WORKER = """
 import time, django
 django.setup()
-from checklists import tasks
-real = tasks.report_content
+from checklists.workflow import reports
+real = reports.report_content
 def slow(report):
     time.sleep(60)
     return real(report)
-tasks.report_content = slow
+reports.report_content = slow
 from django.core.management import call_command
 call_command("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
 """
