@@ -291,6 +291,9 @@ if S3_BUCKET:
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Evidence files on answers: the largest accepted (types: checklists/models/evidence.py).
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+# The unix socket of a ClamAV daemon (clamd) that scans every evidence file before it is
+# kept, e.g. /run/clamav/clamd.ctl; empty: no scan (`check --deploy` warns).
+EVIDENCE_CLAMAV_SOCKET = os.environ.get("EVIDENCE_CLAMAV_SOCKET", "")
 # Generated report files. In a multi-server deployment point the default storage at shared
 # storage (e.g. an S3 bucket through django-storages) so every app server and worker sees them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..evidence_files import cleaned
 from ..models import (
     EVIDENCE_TYPES,
     MAX_FILES_PER_ANSWER,
@@ -66,10 +67,12 @@ def attach_evidence(
             % {"count": MAX_FILES_PER_ANSWER}
         )
     name = display_name(upload.name)
+    content_type = EVIDENCE_TYPES[extension_of(name)]
+    upload = cleaned(upload, content_type)  # photos lose their EXIF, GPS included
     evidence = Evidence(
         answer=answer,
         name=name,
-        content_type=EVIDENCE_TYPES[extension_of(name)],
+        content_type=content_type,
         size=upload.size,
         uploaded_by=user,
         replaces=earlier,
