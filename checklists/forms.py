@@ -322,6 +322,24 @@ class EvidenceForm(forms.Form):
             "empty": _("This file is empty."),
         },
     )
+    # "yes" unless the uploader says otherwise (an upload without the field, from the
+    # checklist page's script, holds personal data too).
+    contains_personal_data = forms.TypedChoiceField(
+        label=_("Does this file contain personal data?"),
+        choices=[
+            ("yes", _("Yes: it names or shows people, or tells who they are")),
+            ("no", _("No")),
+        ],
+        coerce=lambda value: value != "no",
+        empty_value=True,
+        initial="yes",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A file with personal data opens only for the project's office staff and focal "
+            "points; managers see that it exists."
+        ),
+    )
     replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -189,6 +189,18 @@ def get_evidence_for_user(user, checklist_pk, pk) -> Evidence:
     return evidence
 
 
+def may_open_personal_evidence(user, project: Project) -> bool:
+    """Evidence files marked as holding personal data open only for the project's office
+    staff and focal points: managers (HQ included) and the API see that they exist."""
+    return has_role(user, project.office_id, Role.STAFF) or has_role(
+        user, project.office_id, Role.FOCAL_POINT
+    )
+
+
+def may_open_evidence(user, evidence: Evidence, project: Project) -> bool:
+    return not evidence.contains_personal_data or may_open_personal_evidence(user, project)
+
+
 def can_start_checklist(user, project: Project) -> bool:
     return not project.archived and has_role(user, project.office_id, Role.STAFF)
 

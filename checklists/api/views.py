@@ -3,6 +3,7 @@ exactly as the pages are (an object of another office is 404 here too), filtered
 dashboard, cursor-paginated. Read only: every other method is 405."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,7 @@ from rest_framework import exceptions, pagination, viewsets
 from projects import permissions
 
 from .. import scoring
-from ..models import Principle
+from ..models import Evidence, Principle
 from ..reports.portfolio import is_endorsed
 from . import filters, serializers
 
@@ -158,8 +159,15 @@ class AnswerViewSet(ReadViewSet):
     filter_form = filters.AnswerFilter
 
     def scope(self):
-        return permissions.visible_answers(self.request.user).select_related(
-            "checklist__project", "checklist__phase", "item__principle", "updated_by"
+        current_evidence = Prefetch(
+            "evidence_files", queryset=Evidence.objects.current(), to_attr="current_evidence"
+        )
+        return (
+            permissions.visible_answers(self.request.user)
+            .select_related(
+                "checklist__project", "checklist__phase", "item__principle", "updated_by"
+            )
+            .prefetch_related(current_evidence)
         )
 
 

@@ -128,6 +128,16 @@ class Evidence(models.Model):
         "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Set by the uploader; "yes" unless they say otherwise. Such a file opens only for the
+    # project's office staff and focal points (projects/permissions.py).
+    contains_personal_data = models.BooleanField(
+        _("contains personal data"),
+        default=True,
+        help_text=_(
+            "Names, faces, lists of people, or anything else that tells who someone is. Such "
+            "files open only for the project's office staff and focal points."
+        ),
+    )
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -109,7 +109,16 @@ def _filters(request) -> dict:
 
 
 def _layout_context(
-    checklist, *, editable, filters, owner_choices, reviews, forms, conflicts, blockers
+    checklist,
+    *,
+    editable,
+    filters,
+    owner_choices,
+    reviews,
+    forms,
+    conflicts,
+    blockers,
+    may_open_personal_evidence=False,
 ):
     """Everything the items, progress and scores of the page need, read from the database."""
     principles = list(Principle.objects.all())
@@ -144,6 +153,7 @@ def _layout_context(
     return {
         "checklist": checklist,
         "editable": editable,
+        "may_open_personal_evidence": may_open_personal_evidence,
         "groups": groups,
         "scores": scores,
         "principle_scores": rows.by_principle([], principles, scores),
@@ -181,6 +191,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     owners = Owners(checklist.project) if editable else None
     owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     filters = _filters(request)
+    may_open_personal = permissions.may_open_personal_evidence(request.user, checklist.project)
 
     def layout_context():
         return _layout_context(
@@ -192,6 +203,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
             forms=forms,
             conflicts=conflicts,
             blockers=blockers,
+            may_open_personal_evidence=may_open_personal,
         )
 
     invalid_rows = []
@@ -207,6 +219,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
                 f"checklist-{checklist.pk}-{checklist.started_at.timestamp()}",
                 checklist.revision(),
                 "edit" if editable else "read",
+                "personal" if may_open_personal else "no-personal",
                 owners_digest,
             ),
             lambda: render_to_string("checklists/checklist_layout.html", layout_context()),

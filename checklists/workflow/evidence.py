@@ -42,11 +42,18 @@ def _audit(*, checklist: Checklist, answer_id: int, user: User, action, before, 
 
 @transaction.atomic
 def attach_evidence(
-    *, checklist: Checklist, answer_id: int, user: User, upload, replaces_id: int | None = None
+    *,
+    checklist: Checklist,
+    answer_id: int,
+    user: User,
+    upload,
+    replaces_id: int | None = None,
+    contains_personal_data: bool = True,
 ) -> Evidence:
     """Keep ``upload`` as evidence for the answer, or as the new version of one of its
-    files (``replaces_id``). Raises WorkflowError with the reason when refused, and
-    Answer.DoesNotExist for an answer of another checklist."""
+    files (``replaces_id``), marked as holding personal data unless the uploader said not.
+    Raises WorkflowError with the reason when refused, and Answer.DoesNotExist for an
+    answer of another checklist."""
     answer = lock_answer(checklist, answer_id)
     refusal = editing_refusal(checklist) or evidence_problem(upload)
     if refusal:
@@ -76,6 +83,7 @@ def attach_evidence(
         size=upload.size,
         uploaded_by=user,
         replaces=earlier,
+        contains_personal_data=contains_personal_data,
     )
     evidence.file.save(name, upload, save=False)
     evidence.save()
