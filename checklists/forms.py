@@ -17,6 +17,7 @@ from projects.templatetags.people import display_name
 
 from .models import (
     EVIDENCE_TYPES,
+    AccessKind,
     ActionPoint,
     Answer,
     Decision,
@@ -355,3 +356,33 @@ class EvidenceForm(forms.Form):
         if problem:
             raise ValidationError(problem)
         return upload
+
+
+class AccessLogFilter(forms.Form):
+    """The filters of a project's access log page and its CSV."""
+
+    kind = forms.ChoiceField(
+        label=_("What was read"), required=False, choices=[("", _("Anything"))] + AccessKind.choices
+    )
+    person = forms.CharField(label=_("Who (user name or name)"), required=False, max_length=150)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def filter(self, entries):
+        if not self.is_valid():
+            return entries
+        data = self.cleaned_data
+        if data["kind"]:
+            entries = entries.filter(kind=data["kind"])
+        if data["person"]:
+            person = data["person"]
+            entries = entries.filter(
+                Q(user__username__icontains=person)
+                | Q(user__first_name__icontains=person)
+                | Q(user__last_name__icontains=person)
+            )
+        if data["since"]:
+            entries = entries.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(created_at__date__lte=data["until"])
+        return entries

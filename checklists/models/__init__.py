@@ -1,5 +1,6 @@
 """The checklists app's models, one module per concern; import them from here."""
 
+from .access_log import AccessKind, AccessLogEntry
 from .checklist import (
     EDITABLE_STATUSES,
     GAP_RESPONSES,
@@ -29,6 +30,8 @@ from .report_file import ReportFile, ReportKind, ReportStatus
 from .review import AuditAction, AuditEntry, Decision, Reminder, Review, ReviewComment
 
 __all__ = [
+    "AccessKind",
+    "AccessLogEntry",
     "EDITABLE_STATUSES",
     "GAP_RESPONSES",
     "ActionPoint",

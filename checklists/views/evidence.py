@@ -12,7 +12,8 @@ from projects.middleware import wants_json
 
 from .. import workflow
 from ..forms import EvidenceForm
-from ..models import Answer
+from ..models import AccessKind, Answer
+from ..workflow.access import record_access
 
 
 def _page(request, checklist, answer, form, *, status=200):
@@ -120,6 +121,9 @@ def download_evidence(request, pk, evidence_pk):
     evidence = permissions.get_evidence_for_user(request.user, pk, evidence_pk)
     project = evidence.answer.checklist.project
     permissions.require(permissions.may_open_evidence(request.user, evidence, project))
+    record_access(
+        request, kind=AccessKind.EVIDENCE, what=evidence.name, project=project, evidence=evidence
+    )
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

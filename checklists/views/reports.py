@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from projects import permissions
 
-from ..models import ReportFile, ReportKind, ReportStatus
+from ..models import AccessKind, ReportFile, ReportKind, ReportStatus
 from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
 from ..workflow import reports as report_workflow
+from ..workflow.access import record_access
 
 
 def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -31,6 +32,7 @@ def project_report(request, project_pk):
         project, language=translation.get_language(), generated_by=request.user
     )
     filename = f"{project.code}-protection-report-{timezone.localdate():%Y-%m-%d}.pdf"
+    record_access(request, kind=AccessKind.PROJECT_REPORT, what=filename, project=project)
     return _attachment(pdf, filename=filename, content_type="application/pdf")
 
 
@@ -130,6 +132,13 @@ def portfolio_file_download(request, pk):
     report = _own_report(request, pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
+    record_access(
+        request,
+        kind=AccessKind.PORTFOLIO_FILE,
+        what=report.filename,
+        offices=report.offices,
+        every_office=report.every_office,
+    )
     content_type = (
         "application/pdf"
         if report.kind == ReportKind.PORTFOLIO_PDF
@@ -151,10 +160,17 @@ def portfolio_csv(request, sheet):
         if sheet == "answers"
         else spreadsheet.project_lines(projects, today=today)
     )
+    filename = f"portfolio-{sheet}-{today:%Y-%m-%d}.csv"
+    every_office, offices = permissions.portfolio_scope(request.user)
+    record_access(
+        request,
+        kind=AccessKind.PORTFOLIO_CSV,
+        what=f"{filename} {request.GET.urlencode()}".strip(),
+        offices=offices,
+        every_office=every_office,
+    )
     response = StreamingHttpResponse(
         spreadsheet.csv_rows(lines), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="portfolio-{sheet}-{today:%Y-%m-%d}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
