@@ -5,9 +5,11 @@ from modeltranslation.admin import TranslationAdmin
 
 from . import workflow
 from .models import (
+    AccessLogEntry,
     ActionPoint,
     AuditEntry,
     Checklist,
+    DeletionReceipt,
     Framework,
     FrameworkStatus,
     GoodPractice,
@@ -140,3 +142,19 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "project"]
     list_filter = ["action"]
     list_select_related = ["actor", "project"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "what", "address", "project"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "project"]
+    search_fields = ["user__username", "project__code", "what"]
+
+
+@admin.register(DeletionReceipt)
+class DeletionReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["deleted_at", "kind", "project", "rule", "sha256"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "sha256"]

@@ -304,6 +304,12 @@ MEDIA_URL = "/media/"  # never served directly: downloads go through a permissio
 # (`manage.py expire_report_files`, daily from cron).
 REPORT_STALE_SECONDS = envint("REPORT_STALE_SECONDS", "60")
 REPORT_FILES_KEEP_DAYS = envint("REPORT_FILES_KEEP_DAYS", "14")
+# The retention schedule, applied by `manage.py apply_retention` (daily from cron): the
+# evidence files and free-text comments of projects whose end date is this many years past,
+# and access log entries older than this many years, are deleted, each leaving a deletion
+# receipt. A legal hold on a project (admin) keeps all of it. docs/data-protection.md.
+RETENTION_EVIDENCE_YEARS = envint("RETENTION_EVIDENCE_YEARS", "5")
+RETENTION_ACCESS_LOG_YEARS = envint("RETENTION_ACCESS_LOG_YEARS", "5")
 # /health/ reports the task worker as failing when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "120")
 

@@ -27,6 +27,7 @@ from .framework import (
 )
 from .mail import MailKind, OutgoingMail
 from .report_file import ReportFile, ReportKind, ReportStatus
+from .retention import DeletedKind, DeletionReceipt
 from .review import AuditAction, AuditEntry, Decision, Reminder, Review, ReviewComment
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "ChecklistStatus",
     "CriticalGap",
     "Decision",
+    "DeletedKind",
+    "DeletionReceipt",
     "EVIDENCE_TYPES",
     "MAX_FILES_PER_ANSWER",
     "Evidence",
