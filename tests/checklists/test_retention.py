@@ -95,6 +95,16 @@ def test_a_project_closed_six_years_ago_loses_its_files_and_comments(office_a, s
     assert SECRET not in json.dumps(list(AuditEntry.objects.values_list("changes", flat=True)))
 
 
+def test_the_project_history_shows_the_receipts(client, office_a, staff_a, focal_a):
+    project = closed_project(office_a, staff_a, years_ago=6)
+    run()
+    client.force_login(focal_a)
+    page = client.get(reverse("checklists:project-history", args=[project.pk])).content.decode()
+    assert "Deleted under the retention schedule" in page
+    assert hashlib.sha256(PDF).hexdigest() in page
+    assert SECRET not in page
+
+
 def test_a_legal_hold_keeps_everything(office_a, staff_a, admin_user):
     project = closed_project(office_a, staff_a, years_ago=6)
     LegalHold.objects.create(project=project, reason="Claim before the court", set_by=admin_user)
