@@ -38,6 +38,7 @@ urlpatterns = [
         name="move-to-evaluation",
     ),
     path("projects/<id:project_pk>/report.pdf", reports.project_report, name="project-report"),
+    path("projects/<id:project_pk>/record.zip", reports.project_record, name="project-record"),
     path("projects/<id:project_pk>/access/", access_log.project_access_log, name="project-access"),
     path(
         "projects/<id:project_pk>/access.csv",

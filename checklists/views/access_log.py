@@ -13,6 +13,7 @@ from projects import permissions
 
 from ..forms import AccessLogFilter
 from ..models import AccessKind, AccessLogEntry
+from ..reports.spreadsheet import safe_cell
 from ..workflow.access import record_access
 
 
@@ -51,8 +52,7 @@ def _csv_lines(entries):
             entry.user.username,
             entry.user.get_full_name(),
             entry.kind,
-            # A spreadsheet must not run what someone typed (formula injection).
-            "'" + entry.what if entry.what[:1] in ("=", "+", "-", "@") else entry.what,
+            safe_cell(entry.what),  # a spreadsheet must not run what someone typed
             entry.address or "",
             entry.project_id or "",
         ]

@@ -1,5 +1,7 @@
 """Report downloads and the portfolio dashboard. Views fetch in scope and serve bytes."""
 
+import tempfile
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -15,6 +17,7 @@ from ..models import AccessKind, ReportFile, ReportKind, ReportStatus
 from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
+from ..reports.record import write_project_record
 from ..workflow import reports as report_workflow
 from ..workflow.access import record_access
 
@@ -34,6 +37,24 @@ def project_report(request, project_pk):
     filename = f"{project.code}-protection-report-{timezone.localdate():%Y-%m-%d}.pdf"
     record_access(request, kind=AccessKind.PROJECT_REPORT, what=filename, project=project)
     return _attachment(pdf, filename=filename, content_type="application/pdf")
+
+
+def project_record(request, project_pk):
+    """The project's complete record as one ZIP (reports/record.py), for whoever may read
+    the project; files with personal data only for those who may open them."""
+    project = permissions.get_project_for_user(request.user, project_pk)
+    # In memory up to 10 MB, then on the local disk: a record with its evidence can be large.
+    output = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    filename = write_project_record(
+        project, user=request.user, language=translation.get_language(), output=output
+    )
+    output.seek(0)
+    record_access(request, kind=AccessKind.PROJECT_RECORD, what=filename, project=project)
+    response = FileResponse(
+        output, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _portfolio(request):

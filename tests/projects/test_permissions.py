@@ -54,6 +54,7 @@ OWN_OFFICE = {
     "checklists:project": ("project", [200, 200, 200, 200], None),
     "checklists:project-history": ("project", [200, 200, 200, 200], None),
     "checklists:project-report": ("project", [200, 200, 200, 200], None),
+    "checklists:project-record": ("project", [200, 200, 200, 200], None),
     # Who read the project's data: its focal points and managers.
     "checklists:project-access": ("project", [403, 200, 200, 200], None),
     "checklists:project-access-csv": ("project", [403, 200, 200, 200], None),
