@@ -44,6 +44,16 @@ def test_the_uploader_chooses_and_the_default_is_personal_data(client, answer, s
     }
 
 
+def test_a_new_version_can_be_marked_without_personal_data(client, answer, staff_a):
+    client.force_login(staff_a)
+    upload(client, answer, "site-plan.pdf")
+    first = Evidence.objects.get()
+    page = client.get(reverse("checklists:evidence", args=[answer.checklist_id, answer.pk]))
+    assert f'id="personal-{first.pk}"' in page.content.decode()
+    upload(client, answer, "site-plan-v2.pdf", replaces=first.pk, contains_personal_data="no")
+    assert Evidence.objects.get(replaces=first).contains_personal_data is False
+
+
 @pytest.mark.parametrize(
     ("role", "personal", "plain"),
     [
