@@ -294,6 +294,9 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 # The unix socket of a ClamAV daemon (clamd) that scans every evidence file before it is
 # kept, e.g. /run/clamav/clamd.ctl; empty: no scan (`check --deploy` warns).
 EVIDENCE_CLAMAV_SOCKET = os.environ.get("EVIDENCE_CLAMAV_SOCKET", "")
+# System checks a deployment has decided to live with, e.g. pmapp.W003 where no antivirus
+# daemon can run: said in its environment, not hidden in code.
+SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", "")
 # Generated report files. In a multi-server deployment point the default storage at shared
 # storage (e.g. an S3 bucket through django-storages) so every app server and worker sees them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
