@@ -8,7 +8,7 @@ import pytest
 from checklists.models import Evidence
 from projects.models import Role
 
-from ..factories import make_office, make_user, start_project_checklist
+from ..factories import make_office, make_user, photo, start_project_checklist
 
 PDF = b"%PDF-1.7\n% minutes of the community consultation\n%%EOF\n"
 
@@ -71,7 +71,7 @@ def test_without_javascript_the_link_leads_to_the_answers_files(open_page, draft
     page.locator(f"#item-{answer.item.code}").get_by_role("link", name="Add evidence").click()
     page.wait_for_url(f"**/checklists/{draft.pk}/answers/{answer.pk}/evidence/")
     page.locator("#id_file").set_input_files(
-        files=[{"name": "site-photo.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}]
+        files=[{"name": "site-photo.png", "mimeType": "image/png", "buffer": photo("PNG")}]
     )
     page.get_by_role("button", name="Upload").click()
     assert "“site-photo.png” is saved." in page.content()
