@@ -27,7 +27,7 @@ from .framework import (
 )
 from .mail import MailKind, OutgoingMail
 from .report_file import ReportFile, ReportKind, ReportStatus
-from .retention import DeletedKind, DeletionReceipt
+from .retention import DeletedKind, DeletionReceipt, LegalHold
 from .review import AuditAction, AuditEntry, Decision, Reminder, Review, ReviewComment
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "FrameworkStatus",
     "GoodPractice",
     "Item",
+    "LegalHold",
     "MailKind",
     "OutgoingMail",
     "Phase",

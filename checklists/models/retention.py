@@ -1,5 +1,6 @@
-"""Deletion receipts: what the retention schedule deleted, when, under which rule, with the
-SHA-256 of what went (so a copy found later can be recognised), never the content."""
+"""The retention schedule's records: legal holds, which keep a project's records past it,
+and deletion receipts: what it deleted, when, under which rule, with the SHA-256 of what
+went (so a copy found later can be recognised), never the content."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,3 +37,54 @@ class DeletionReceipt(models.Model):
 
     def __str__(self):
         return f"{self.deleted_at:%Y-%m-%d} {self.kind} {self.sha256[:12]}"
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(lifted_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """A project's records kept past the retention schedule (an investigation, a claim,
+    an audit), set by an administrator with the reason; nothing of the project is deleted
+    while a hold is on. Lifted, never deleted: the reason stays on record."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+        verbose_name=_("project"),
+    )
+    reason = models.TextField(
+        _("reason"),
+        max_length=2000,
+        help_text=_("Why the project's records must be kept: the case, claim or audit."),
+    )
+    set_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+    )
+    set_at = models.DateTimeField(_("set"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lifted by"),
+        null=True,
+        blank=True,
+    )
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+
+    def __str__(self):
+        return f"{self.project.code} · {self.set_at:%Y-%m-%d}"

@@ -10,7 +10,7 @@
 - Report files: REPORT_FILES_KEEP_DAYS (workflow/reports.expire_report_files).
 
 Each deletion leaves a DeletionReceipt: what, when, which rule, the SHA-256 of what went,
-never the content. A project under an active legal hold (projects.LegalHold) is skipped.
+never the content. A project under an active legal hold (LegalHold) is skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from projects.models import LegalHold, Project
+from projects.models import Project
 
 from ..models import (
     AccessLogEntry,
@@ -34,6 +34,7 @@ from ..models import (
     DeletedKind,
     DeletionReceipt,
     Evidence,
+    LegalHold,
     Review,
     ReviewComment,
 )

@@ -24,8 +24,8 @@ from checklists.models import (
     DeletedKind,
     DeletionReceipt,
     Evidence,
+    LegalHold,
 )
-from projects.models import LegalHold
 
 from ..factories import start_project_checklist
 from ..test_object_storage import bucket, keys, s3_server  # noqa: F401
@@ -157,15 +157,17 @@ def test_the_files_go_from_the_s3_bucket_too(office_a, staff_a, bucket):  # noqa
 
 
 def test_an_administrator_sets_a_legal_hold_with_a_reason(admin_client, admin_user, project_a):
-    page = admin_client.get(reverse("admin:projects_legalhold_changelist"))
+    page = admin_client.get(reverse("admin:checklists_legalhold_changelist"))
     assert "evidence files and free-text comments are deleted 5 years" in page.content.decode()
     response = admin_client.post(
-        reverse("admin:projects_legalhold_add"),
+        reverse("admin:checklists_legalhold_add"),
         {"project": project_a.pk, "reason": "Investigation of a complaint"},
     )
     assert response.status_code == 302
     hold = LegalHold.objects.get()
     assert (hold.project, hold.set_by, hold.lifted_at) == (project_a, admin_user, None)
     # Without a reason, no hold.
-    response = admin_client.post(reverse("admin:projects_legalhold_add"), {"project": project_a.pk})
+    response = admin_client.post(
+        reverse("admin:checklists_legalhold_add"), {"project": project_a.pk}
+    )
     assert response.status_code == 200 and LegalHold.objects.count() == 1
