@@ -8,8 +8,9 @@ workflow both call ``check_content``, then the workflow keeps ``cleaned(upload)`
   letters as #xx) and of its object streams, which are decompressed only up to a bound.
 - JPEG and PNG: opened by Pillow (size read from the header first, so a small file that
   decodes to gigapixels is refused unopened) and saved again from the pixels alone:
-  EXIF (GPS position, camera, owner, time), XMP, comments and colour profiles all go.
-  A photo of a safe house must not say where it is.
+  EXIF (GPS position, camera, owner, time), XMP, comments and colour profiles all go;
+  only the orientation (which way is up) is written again. A photo of a safe house must
+  not say where it is.
 - Then the antivirus, when one is configured (checklists/antivirus.py).
 """
 
@@ -20,9 +21,9 @@ import re
 import warnings
 import zlib
 
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.utils.translation import gettext
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image
 
 from . import antivirus
 from .office_files import (
@@ -36,10 +37,12 @@ from .office_files import (
 
 OFFICE_TYPES = {OOXML_WORD, OOXML_SHEET, ODF_TEXT, ODF_SHEET}
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+SAVE_OPTIONS = {"image/jpeg": {"quality": 90}, "image/png": {}}
 
-# A photo is decoded in full to be saved again: 20 megapixels is about 60 MB (RGB) to
-# 80 MB (with transparency) in memory; a phone's photo is 12.
-MAX_IMAGE_PIXELS = 20_000_000
+# A photo is decoded in full to be saved again: 16 megapixels is about 48 MB (RGB) to
+# 64 MB (with transparency) in memory, so that a hostile upload stays under 100 MB; a
+# phone's photo is 12.
+MAX_IMAGE_PIXELS = 16_000_000
 # PDF object streams are decompressed to look inside, never beyond these.
 MAX_OBJECT_STREAM_BYTES = 5 * 1024 * 1024
 MAX_OBJECT_STREAMS_BYTES = 20 * 1024 * 1024
@@ -157,26 +160,33 @@ def check_content(upload, content_type: str) -> None:
         )
 
 
+def _orientation_only(image: Image.Image) -> bytes:
+    """EXIF holding the photo's orientation alone (which way is up), or nothing: turning
+    the pixels instead would hold a second decoded copy of the photo in memory."""
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    if orientation not in range(2, 9):
+        return b""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    return exif.tobytes()
+
+
 def cleaned(upload, content_type: str):
-    """What is kept of an accepted upload: photos saved again without their metadata
-    (turned upright first, as their EXIF orientation said); any other file as it came."""
+    """What is kept of an accepted upload: photos saved again from their pixels, with no
+    metadata but their orientation; any other file as it came. One decoded copy of the
+    photo in memory, written once."""
     if content_type not in IMAGE_FORMATS:
         upload.seek(0)
         return upload
     image = _open_image(upload, content_type)
-    upright = ImageOps.exif_transpose(image)
-    if upright is not image:
-        image.close()
-    kept_info = (
-        {"transparency": upright.info["transparency"]} if "transparency" in upright.info else {}
-    )
-    upright.info = kept_info
+    exif = _orientation_only(image)
+    transparency = image.info.get("transparency")
+    image.info = {} if transparency is None else {"transparency": transparency}
+    if content_type == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
     output = io.BytesIO()
-    if content_type == "image/jpeg":
-        upright = upright if upright.mode in ("RGB", "L", "CMYK") else upright.convert("RGB")
-        upright.save(output, format="JPEG", quality=90, exif=b"", optimize=True)
-    else:
-        upright.save(output, format="PNG", optimize=True)
-    upright.close()
+    image.save(output, format=IMAGE_FORMATS[content_type], exif=exif, **SAVE_OPTIONS[content_type])
+    image.close()
     upload.seek(0)
-    return ContentFile(output.getvalue(), name=upload.name)
+    output.seek(0)
+    return File(output, name=upload.name)

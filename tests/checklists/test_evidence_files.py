@@ -298,3 +298,59 @@ def test_the_deploy_check_says_when_no_antivirus_is_configured(settings):
     assert [warning.id for warning in check_antivirus()] == ["pmapp.W003"]
     settings.EVIDENCE_CLAMAV_SOCKET = "/run/clamav/clamd.ctl"
     assert check_antivirus() == []
+
+
+def test_a_photo_keeps_which_way_is_up_and_nothing_else(client, answer):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "SafeHousePhone"
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitudeRef] = "N"
+    assert upload(client, answer, "site.jpg", photo("JPEG", exif=exif)).status_code == 302
+    stored = default_storage.open(Evidence.objects.get().file.name).read()
+    with Image.open(io.BytesIO(stored)) as image:
+        assert dict(image.getexif()) == {ExifTags.Base.Orientation: 6}
+    assert b"SafeHousePhone" not in stored
+
+
+MEASURE_CLEANING = """
+import os, sys
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "pmapp.settings"
+os.environ["DEBUG"] = "true"
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from checklists import evidence_files
+def high_water():
+    return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) * 1024
+upload = SimpleUploadedFile("site.png", open(sys.argv[1], "rb").read())
+before = high_water()
+evidence_files.check_content(upload, "image/png")
+evidence_files.cleaned(upload, "image/png").read()
+print(high_water() - before)
+"""
+
+
+def test_the_largest_photo_accepted_costs_under_100_mb(tmp_path):
+    """A photo is decoded to be saved again: the largest accepted, with transparency and
+    an orientation to keep, measured in a process of its own (Pillow's memory is not
+    Python's, so tracemalloc would not see it)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from checklists.evidence_files import MAX_IMAGE_PIXELS
+
+    side = int(MAX_IMAGE_PIXELS**0.5)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    path = tmp_path / "site.png"
+    Image.new("RGBA", (side, side)).save(path, format="PNG", exif=exif)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE_CLEANING, str(path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(done.stdout.strip().splitlines()[-1]) < 100 * 1024 * 1024
