@@ -82,8 +82,10 @@ def evidence_problem(upload) -> str | None:
     else:
         mislabelled = not start.startswith(b"PK\x03\x04")
     try:
-        if not mislabelled:
+        # The form checks, then the workflow: inspect and scan the same upload once.
+        if not mislabelled and not getattr(upload, "pmapp_content_checked", False):
             check_content(upload, content_type)
+            upload.pmapp_content_checked = True
     except Refused as refusal:
         if not refusal.mislabelled:
             return str(refusal)

@@ -285,6 +285,7 @@ def test_the_antivirus_refuses_what_it_finds_and_keeps_the_rest(client, answer, 
     assert_refused(upload(client, answer, "notes.txt", infected), "Eicar-Test-Signature")
     assert clamd.received[0].startswith(b"zINSTREAM\0")
     assert upload(client, answer, "notes.txt", b"Meeting with the committee.").status_code == 302
+    assert len(clamd.received) == 2  # one scan per upload, though form and workflow both check
 
 
 def test_an_antivirus_that_does_not_answer_keeps_nothing(client, answer, settings):
