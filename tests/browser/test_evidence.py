@@ -37,6 +37,8 @@ def test_a_file_is_added_from_the_checklist_page(open_page, draft, axe_source):
     upload.get_by_label("Add a file as evidence").set_input_files(
         files=[{"name": "consultation.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
+    # Personal data unless the uploader says otherwise: here, a file without any.
+    upload.get_by_label("Does this file contain personal data?").select_option("no")
     upload.get_by_role("button", name="Upload").click()
     page.wait_for_function(
         "node => node.textContent.includes('is saved')",
@@ -45,6 +47,7 @@ def test_a_file_is_added_from_the_checklist_page(open_page, draft, axe_source):
     assert item.locator(".evidence-link").inner_text() == "Evidence files (1)"
     evidence = Evidence.objects.get()
     assert (evidence.answer_id, evidence.name) == (answer.pk, "consultation.pdf")
+    assert evidence.contains_personal_data is False
     assert violations(page, axe_source) == []
     # A program renamed .pdf is refused, with the reason, where the user is.
     upload.get_by_label("Add a file as evidence").set_input_files(
