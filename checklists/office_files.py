@@ -8,8 +8,8 @@ member's declared size, their count, their total and their compression ratio; on
 are a few small parts read, each at most MAX_PART_READ bytes. Nothing else is ever
 decompressed.
 
-What is refused beyond that: macros (VBA projects, any binary .bin part, OpenDocument
-Basic/ and Scripts/), OLE objects (embedded programs and documents in Microsoft's old
+What is refused beyond that: macros (VBA projects, macro-enabled content types,
+OpenDocument Basic/ and Scripts/), OLE objects (embedded programs and documents in Microsoft's old
 binary format, whatever their name), and templates or frames fetched from elsewhere when
 the document opens (external relationships).
 """
@@ -42,6 +42,8 @@ RATIO_FROM = 64 * 1024
 MAX_PART_READ = 1024 * 1024  # a relationships part or a signature: read no more than this
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Content types ([Content_Types].xml) of macro-enabled documents and of what they run.
+DECLARED_ACTIVE_TYPES = (b"macroenabled", b"vbaproject", b"oleobject", b"activex")
 END_RECORD = b"PK\x05\x06"
 # Relationship types Word or Excel follow to fetch something when the file opens.
 FETCHED_RELATIONSHIPS = ("attachedtemplate", "oleobject", "frame", "subdocument")
@@ -108,15 +110,25 @@ def _read_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) ->
 
 
 def _macro_or_object(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> bool:
+    """Macros and objects by name (VBA projects, embedded .bin objects, ActiveX controls,
+    OpenDocument Basic/ and Scripts/, macro-enabled packages inside), by declared type (a
+    renamed part is still declared to Word), and by content (an OLE compound file under
+    any name). Printer settings (.bin, not OLE) are a plain part of many spreadsheets."""
     for member in members:
         name = member.filename.lower()
         if (
-            name.endswith(".bin")  # vbaProject.bin, oleObject1.bin, activeX1.bin...
+            "vbaproject" in name
+            or "vbadata" in name
             or "/activex/" in f"/{name}"
-            or name.startswith(("basic/", "scripts/"))  # OpenDocument macros
+            or ("/embeddings/" in f"/{name}" and name.endswith(".bin"))
+            or name.startswith(("basic/", "scripts/"))
             or name.endswith((".docm", ".xlsm", ".dotm", ".xltm", ".pptm"))
         ):
             return True
+        if name == "[content_types].xml":
+            declared = _read_part(archive, member, MAX_PART_READ).lower()
+            if any(kind in declared for kind in DECLARED_ACTIVE_TYPES):
+                return True
         if (
             member.file_size >= len(OLE_SIGNATURE)
             and not member.is_dir()

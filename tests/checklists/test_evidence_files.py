@@ -103,12 +103,28 @@ def test_an_opendocument_text_of_the_right_kind_is_kept(client, answer):
         {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro project"},
         {"word/embeddings/oleObject1.bin": b"an embedded program"},
         {"word/media/image1.emf": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 OLE under another name"},
+        {
+            "[Content_Types].xml": '<Types><Override PartName="/word/x.dat" ContentType='
+            '"application/vnd.ms-office.vbaProject"/><Default Extension="xml" ContentType='
+            '"application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+            "word/x.dat": b"macros under another name",
+        },
     ],
-    ids=["vba-project", "ole-object", "ole-renamed"],
+    ids=["vba-project", "ole-object", "ole-renamed", "declared-macro-enabled"],
 )
 def test_a_docx_with_a_macro_or_an_ole_object_is_refused(client, answer, parts):
     response = upload(client, answer, "minutes.docx", docx(parts))
     assert_refused(response, MACROS)
+
+
+def test_a_spreadsheet_with_printer_settings_is_kept(client, answer):
+    content = zip_of(
+        {
+            "xl/workbook.xml": "<workbook/>",
+            "xl/printerSettings/printerSettings1.bin": b"\x00\x04 DEVMODE of the printer",
+        }
+    )
+    assert upload(client, answer, "budget.xlsx", content).status_code == 302
 
 
 def test_an_opendocument_with_basic_macros_is_refused(client, answer):
