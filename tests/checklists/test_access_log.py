@@ -157,10 +157,16 @@ def test_the_csv_export_is_itself_logged(client, checklist, evidence, focal_a):
     client.force_login(focal_a)
     client.get(reverse("checklists:evidence-download", args=[checklist.pk, evidence.pk]))
     response = client.get(reverse("checklists:project-access-csv", args=[checklist.project_id]))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["when", "user", "name", "what"]
     assert [row[3] for row in rows[1:]] == ["access_log_export", "evidence"]
     assert AccessLogEntry.objects.filter(kind=AccessKind.ACCESS_LOG_EXPORT).count() == 1
+    # What someone typed (a file name) never runs as a formula in a spreadsheet.
+    evidence.name = "=HYPERLINK(0).pdf"
+    evidence.save()
+    client.get(reverse("checklists:evidence-download", args=[checklist.pk, evidence.pk]))
+    response = client.get(reverse("checklists:project-access-csv", args=[checklist.project_id]))
+    assert "'=HYPERLINK(0).pdf" in b"".join(response.streaming_content).decode()
 
 
 def test_another_office_never_sees_the_log(
