@@ -51,23 +51,27 @@ PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # What makes a PDF act rather than show: scripts, launching programs, files inside it.
 PDF_ACTIVE_NAMES = {b"javascript", b"js", b"launch", b"embeddedfile", b"embeddedfiles"}
-OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
 STREAM_START = re.compile(rb"stream\r?\n")
 
 
-def _active_name_in(content: bytes) -> bool:
+def _names(content: bytes):
+    """The PDF names in ``content``, decoded (#xx escapes hide letters) and lower-cased,
+    each with where it ends."""
     for match in PDF_NAME.finditer(content):
         name = PDF_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), match.group(1))
-        if name.lower() in PDF_ACTIVE_NAMES:
-            return True
-    return False
+        yield name.lower(), match.end()
+
+
+def _active_name_in(content: bytes) -> bool:
+    return any(name in PDF_ACTIVE_NAMES for name, _end in _names(content))
 
 
 def _object_streams(content: bytes):
-    """The decompressed object streams of a PDF, each and all together bounded."""
+    """The decompressed object streams of a PDF (found by their type, /ObjStm, however
+    written), each and all together bounded."""
     budget = MAX_OBJECT_STREAMS_BYTES
-    for marker in OBJECT_STREAM.finditer(content):
-        start = STREAM_START.search(content, marker.end(), marker.end() + 4096)
+    for marker in (end for name, end in _names(content) if name == b"objstm"):
+        start = STREAM_START.search(content, marker, marker + 4096)
         end = content.find(b"endstream", start.end()) if start else -1
         if end < 0:
             raise Refused(mislabelled=True)

@@ -188,8 +188,16 @@ def object_stream(body: bytes) -> bytes:
         b"1 0 obj<</S/Launch/F(cmd.exe)>>endobj\n",
         b"1 0 obj<</Names<</EmbeddedFiles 2 0 R>>>>endobj\n",
         object_stream(b"1 0 <</S/JavaScript/JS 9 0 R>>"),
+        object_stream(b"1 0 <</S/JavaScript/JS 9 0 R>>").replace(b"/ObjStm", b"/Obj#53tm"),
     ],
-    ids=["javascript", "escaped-name", "launch", "embedded-file", "in-object-stream"],
+    ids=[
+        "javascript",
+        "escaped-name",
+        "launch",
+        "embedded-file",
+        "in-object-stream",
+        "in-escaped-object-stream",
+    ],
 )
 def test_a_pdf_that_acts_is_refused(client, answer, body):
     response = upload(client, answer, "report.pdf", PDF_HEAD + body + PDF_TAIL)
