@@ -5,13 +5,16 @@ from modeltranslation.admin import TranslationAdmin
 
 from . import workflow
 from .models import (
+    AccessLogEntry,
     ActionPoint,
     AuditEntry,
     Checklist,
+    DeletionReceipt,
     Framework,
     FrameworkStatus,
     GoodPractice,
     Item,
+    LegalHold,
     Phase,
     Principle,
     Review,
@@ -140,3 +143,70 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "project"]
     list_filter = ["action"]
     list_select_related = ["actor", "project"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "what", "address", "project"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "project"]
+    search_fields = ["user__username", "project__code", "what"]
+
+
+@admin.register(DeletionReceipt)
+class DeletionReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["deleted_at", "kind", "project", "rule", "sha256"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "sha256"]
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    """Legal holds: a project's records kept past the retention schedule. Set with a
+    reason; lifted (never deleted), so the reason stays on record."""
+
+    list_display = ["project", "set_at", "set_by", "lifted_at", "lifted_by"]
+    list_filter = [("lifted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["project", "set_by", "lifted_by"]
+    search_fields = ["project__code", "reason"]
+    autocomplete_fields = ["project"]
+    fields = ["project", "reason", "set_by", "set_at", "lifted_by", "lifted_at"]
+    readonly_fields = ["set_by", "set_at", "lifted_by", "lifted_at"]
+    actions = ["lift"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once set, a hold's project and reason are the record; only lifting changes it.
+        return [*self.readonly_fields, "project", "reason"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Lift the selected legal holds"))
+    def lift(self, request, queryset):
+        from django.utils import timezone
+
+        lifted = queryset.filter(lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=request.user
+        )
+        self.message_user(request, _("%(count)s legal hold(s) lifted.") % {"count": lifted})
+
+    def changelist_view(self, request, extra_context=None):
+        from django.conf import settings
+
+        schedule = _(
+            "Retention schedule: evidence files and free-text comments are deleted "
+            "%(evidence)s years after a project's end date, access log entries after "
+            "%(access)s years, report files after %(reports)s days. A legal hold keeps all "
+            "of its project's records."
+        ) % {
+            "evidence": settings.RETENTION_EVIDENCE_YEARS,
+            "access": settings.RETENTION_ACCESS_LOG_YEARS,
+            "reports": settings.REPORT_FILES_KEEP_DAYS,
+        }
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": schedule})

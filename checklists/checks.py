@@ -44,3 +44,20 @@ def check_demo_passwords(app_configs=None, **kwargs):
             id="pmapp.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_antivirus(app_configs=None, **kwargs):
+    """Warn when evidence files are kept without an antivirus scan."""
+    from django.conf import settings
+
+    if settings.EVIDENCE_CLAMAV_SOCKET:
+        return []
+    return [
+        checks.Warning(
+            "Evidence files are kept without an antivirus scan: EVIDENCE_CLAMAV_SOCKET is not set.",
+            hint="Run a ClamAV daemon (clamd) and set EVIDENCE_CLAMAV_SOCKET to its unix "
+            "socket, e.g. /run/clamav/clamd.ctl (docs/data-protection.md).",
+            id="pmapp.W003",
+        )
+    ]

@@ -17,6 +17,7 @@ from projects.templatetags.people import display_name
 
 from .models import (
     EVIDENCE_TYPES,
+    AccessKind,
     ActionPoint,
     Answer,
     Decision,
@@ -322,6 +323,24 @@ class EvidenceForm(forms.Form):
             "empty": _("This file is empty."),
         },
     )
+    # "yes" unless the uploader says otherwise (an upload without the field, from the
+    # checklist page's script, holds personal data too).
+    contains_personal_data = forms.TypedChoiceField(
+        label=_("Does this file contain personal data?"),
+        choices=[
+            ("yes", _("Yes: it names or shows people, or tells who they are")),
+            ("no", _("No")),
+        ],
+        coerce=lambda value: value != "no",
+        empty_value=True,
+        initial="yes",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A file with personal data opens only for the project's office staff and focal "
+            "points; managers see that it exists."
+        ),
+    )
     replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -337,3 +356,33 @@ class EvidenceForm(forms.Form):
         if problem:
             raise ValidationError(problem)
         return upload
+
+
+class AccessLogFilter(forms.Form):
+    """The filters of a project's access log page and its CSV."""
+
+    kind = forms.ChoiceField(
+        label=_("What was read"), required=False, choices=[("", _("Anything"))] + AccessKind.choices
+    )
+    person = forms.CharField(label=_("Who (user name or name)"), required=False, max_length=150)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def filter(self, entries):
+        if not self.is_valid():
+            return entries
+        data = self.cleaned_data
+        if data["kind"]:
+            entries = entries.filter(kind=data["kind"])
+        if data["person"]:
+            person = data["person"]
+            entries = entries.filter(
+                Q(user__username__icontains=person)
+                | Q(user__first_name__icontains=person)
+                | Q(user__last_name__icontains=person)
+            )
+        if data["since"]:
+            entries = entries.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(created_at__date__lte=data["until"])
+        return entries

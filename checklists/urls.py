@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    access_log,
     action_points,
     authoring,
     evidence,
@@ -37,6 +38,13 @@ urlpatterns = [
         name="move-to-evaluation",
     ),
     path("projects/<id:project_pk>/report.pdf", reports.project_report, name="project-report"),
+    path("projects/<id:project_pk>/record.zip", reports.project_record, name="project-record"),
+    path("projects/<id:project_pk>/access/", access_log.project_access_log, name="project-access"),
+    path(
+        "projects/<id:project_pk>/access.csv",
+        access_log.project_access_log_csv,
+        name="project-access-csv",
+    ),
     # A checklist: filling, review, history.
     path("checklists/<id:pk>/", filling.checklist_detail, name="detail"),
     path("checklists/<id:pk>/save/", filling.checklist_save, name="save"),

@@ -291,6 +291,12 @@ if S3_BUCKET:
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Evidence files on answers: the largest accepted (types: checklists/models/evidence.py).
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+# The unix socket of a ClamAV daemon (clamd) that scans every evidence file before it is
+# kept, e.g. /run/clamav/clamd.ctl; empty: no scan (`check --deploy` warns).
+EVIDENCE_CLAMAV_SOCKET = os.environ.get("EVIDENCE_CLAMAV_SOCKET", "")
+# System checks a deployment has decided to live with, e.g. pmapp.W003 where no antivirus
+# daemon can run: said in its environment, not hidden in code.
+SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", "")
 # Generated report files. In a multi-server deployment point the default storage at shared
 # storage (e.g. an S3 bucket through django-storages) so every app server and worker sees them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -301,6 +307,12 @@ MEDIA_URL = "/media/"  # never served directly: downloads go through a permissio
 # (`manage.py expire_report_files`, daily from cron).
 REPORT_STALE_SECONDS = envint("REPORT_STALE_SECONDS", "60")
 REPORT_FILES_KEEP_DAYS = envint("REPORT_FILES_KEEP_DAYS", "14")
+# The retention schedule, applied by `manage.py apply_retention` (daily from cron): the
+# evidence files and free-text comments of projects whose end date is this many years past,
+# and access log entries older than this many years, are deleted, each leaving a deletion
+# receipt. A legal hold on a project (admin) keeps all of it. docs/data-protection.md.
+RETENTION_EVIDENCE_YEARS = envint("RETENTION_EVIDENCE_YEARS", "5")
+RETENTION_ACCESS_LOG_YEARS = envint("RETENTION_ACCESS_LOG_YEARS", "5")
 # /health/ reports the task worker as failing when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "120")
 

@@ -195,6 +195,27 @@ def get_evidence_of_checklist(checklist, pk) -> Evidence:
     return evidence
 
 
+def may_open_personal_evidence(user, project: Project) -> bool:
+    """Evidence files marked as holding personal data open only for the project's office
+    staff and focal points: managers (HQ included) and the API see that they exist."""
+    return has_role(user, project.office_id, Role.STAFF) or has_role(
+        user, project.office_id, Role.FOCAL_POINT
+    )
+
+
+def may_open_evidence(user, evidence: Evidence, project: Project) -> bool:
+    return not evidence.contains_personal_data or may_open_personal_evidence(user, project)
+
+
+def can_read_access_log(user, project: Project) -> bool:
+    """A project's access log: its office's focal points and managers (HQ managers too)."""
+    return (
+        has_role(user, project.office_id, Role.FOCAL_POINT)
+        or has_role(user, project.office_id, Role.MANAGER)
+        or sees_every_office(user)
+    )
+
+
 def can_start_checklist(user, project: Project) -> bool:
     return not project.archived and has_role(user, project.office_id, Role.STAFF)
 

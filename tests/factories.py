@@ -152,3 +152,14 @@ def app_code(device=None, *, key: bytes | None = None, last_t: int = -1) -> str:
     step = max(totp.t(), last_t + 1)
     totp.time = step * totp.step + 1
     return f"{totp.token():06d}"
+
+
+def photo(image_format: str, *, size=(64, 48), **save_options) -> bytes:
+    """A real picture (JPEG or PNG) made with Pillow, as a phone would send it."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format=image_format, **save_options)
+    return buffer.getvalue()

@@ -110,6 +110,18 @@ class OfAChecklist(serializers.Serializer):
     round = serializers.IntegerField(source="checklist.round")
 
 
+class EvidenceSerializer(serializers.Serializer):
+    """That an evidence file exists: never its content, which opens only in the app (and,
+    for a file holding personal data, only for the office's staff and focal points)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    contains_personal_data = serializers.BooleanField()
+    uploaded_at = serializers.DateTimeField()
+
+
 class AnswerSerializer(OfAChecklist):
     item = serializers.CharField(source="item.code")
     principle = serializers.CharField(source="item.principle.code")
@@ -122,6 +134,7 @@ class AnswerSerializer(OfAChecklist):
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField(allow_null=True)
     updated_by = PersonField()
+    evidence = EvidenceSerializer(source="current_evidence", many=True, read_only=True)
 
 
 class ActionPointSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ exactly as the pages are (an object of another office is 404 here too), filtered
 dashboard, cursor-paginated. Read only: every other method is 405."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -13,8 +14,9 @@ from rest_framework import exceptions, pagination, viewsets
 from projects import permissions
 
 from .. import scoring
-from ..models import Principle
+from ..models import AccessKind, Evidence, Principle
 from ..reports.portfolio import is_endorsed
+from ..workflow.access import record_access
 from . import filters, serializers
 
 NOT_FOUND = gettext_lazy(
@@ -158,9 +160,40 @@ class AnswerViewSet(ReadViewSet):
     filter_form = filters.AnswerFilter
 
     def scope(self):
-        return permissions.visible_answers(self.request.user).select_related(
-            "checklist__project", "checklist__phase", "item__principle", "updated_by"
+        current_evidence = Prefetch(
+            "evidence_files", queryset=Evidence.objects.current(), to_attr="current_evidence"
         )
+        return (
+            permissions.visible_answers(self.request.user)
+            .select_related(
+                "checklist__project", "checklist__phase", "item__principle", "updated_by"
+            )
+            .prefetch_related(current_evidence)
+        )
+
+    # Every read of answers is in the access log: one entry per request, about the one
+    # project its answers belong to, or the offices they came from.
+    def paginate_queryset(self, queryset):
+        self.answers_shown = super().paginate_queryset(queryset)
+        return self.answers_shown
+
+    def get_object(self):
+        answer = super().get_object()
+        self.answers_shown = [answer]
+        return answer
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        shown = getattr(self, "answers_shown", None)
+        if shown is not None and response.status_code == 200:
+            projects = {answer.checklist.project for answer in shown}
+            record_access(
+                request,
+                kind=AccessKind.API_ANSWERS,
+                what=request.get_full_path(),
+                project=next(iter(projects)) if len(projects) == 1 else None,
+                offices={project.office_id for project in projects},
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 @extend_schema_view(list=extend_schema(parameters=_filter_parameters(filters.ActionPointFilter)))

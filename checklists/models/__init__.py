@@ -1,5 +1,6 @@
 """The checklists app's models, one module per concern; import them from here."""
 
+from .access_log import AccessKind, AccessLogEntry
 from .checklist import (
     EDITABLE_STATUSES,
     GAP_RESPONSES,
@@ -26,6 +27,7 @@ from .framework import (
 )
 from .mail import MailKind, OutgoingMail
 from .report_file import ReportFile, ReportKind, ReportStatus
+from .retention import DeletedKind, DeletionReceipt, LegalHold
 from .review import (
     APPROVALS,
     AuditAction,
@@ -39,6 +41,8 @@ from .review import (
 )
 
 __all__ = [
+    "AccessKind",
+    "AccessLogEntry",
     "EDITABLE_STATUSES",
     "GAP_RESPONSES",
     "ActionPoint",
@@ -52,6 +56,8 @@ __all__ = [
     "APPROVALS",
     "endorsement_among",
     "endorsement_of",
+    "DeletedKind",
+    "DeletionReceipt",
     "EVIDENCE_TYPES",
     "MAX_FILES_PER_ANSWER",
     "Evidence",
@@ -62,6 +68,7 @@ __all__ = [
     "FrameworkStatus",
     "GoodPractice",
     "Item",
+    "LegalHold",
     "MailKind",
     "OutgoingMail",
     "Phase",

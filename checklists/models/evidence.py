@@ -7,7 +7,6 @@ checklist's history.
 """
 
 import uuid
-import zipfile
 
 from django.conf import settings
 from django.db import models
@@ -16,13 +15,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..downloads import XLSX
+from ..evidence_files import check_content
+from ..office_files import ODF_SHEET, ODF_TEXT, OOXML_SHEET, OOXML_WORD, Refused
 from .checklist import Answer
-
-OOXML_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-OOXML_SHEET = XLSX
-ODF_TEXT = "application/vnd.oasis.opendocument.text"
-ODF_SHEET = "application/vnd.oasis.opendocument.spreadsheet"
 
 # The kinds of file accepted, by extension, with the content type they are served as. The
 # content is checked too (see evidence_problem): a renamed program is not a PDF.
@@ -43,31 +38,12 @@ SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
-# The part an office document must hold to be what its extension says.
-ZIP_PARTS = {
-    OOXML_WORD: "word/document.xml",
-    OOXML_SHEET: "xl/workbook.xml",
-}
 MAX_FILES_PER_ANSWER = 10
 
 
 def extension_of(name: str) -> str:
     dot = name.rfind(".")
     return name[dot:].lower() if dot >= 0 else ""
-
-
-def _zip_problem(upload, content_type: str) -> bool:
-    """Whether a .docx/.xlsx/.odt/.ods upload is not the office document it claims to be."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if content_type in ZIP_PARTS:
-                return ZIP_PARTS[content_type] not in names
-            return "mimetype" not in names or archive.read("mimetype").decode() != content_type
-    except (zipfile.BadZipFile, UnicodeDecodeError, KeyError, OSError):
-        return True
-    finally:
-        upload.seek(0)
 
 
 def _text_problem(upload) -> bool:
@@ -104,7 +80,16 @@ def evidence_problem(upload) -> str | None:
     elif content_type == "text/plain":
         mislabelled = _text_problem(upload)
     else:
-        mislabelled = not start.startswith(b"PK\x03\x04") or _zip_problem(upload, content_type)
+        mislabelled = not start.startswith(b"PK\x03\x04")
+    try:
+        # The form checks, then the workflow: inspect and scan the same upload once.
+        if not mislabelled and not getattr(upload, "pmapp_content_checked", False):
+            check_content(upload, content_type)
+            upload.pmapp_content_checked = True
+    except Refused as refusal:
+        if not refusal.mislabelled:
+            return str(refusal)
+        mislabelled = True
     if mislabelled:
         return gettext(
             "This file's content is not what its name says (%(extension)s). Save it again in "
@@ -145,6 +130,16 @@ class Evidence(models.Model):
         "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Set by the uploader; "yes" unless they say otherwise. Such a file opens only for the
+    # project's office staff and focal points (projects/permissions.py).
+    contains_personal_data = models.BooleanField(
+        _("contains personal data"),
+        default=True,
+        help_text=_(
+            "Names, faces, lists of people, or anything else that tells who someone is. Such "
+            "files open only for the project's office staff and focal points."
+        ),
+    )
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

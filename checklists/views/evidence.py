@@ -12,14 +12,17 @@ from projects.middleware import wants_json
 
 from .. import workflow
 from ..forms import EvidenceForm
-from ..models import Answer
+from ..models import AccessKind, Answer
+from ..workflow.access import record_access
 
 
 def _page(request, checklist, answer, form, *, status=200):
     files = list(answer.evidence_files.select_related("uploaded_by", "withdrawn_by"))
     replaced = {file.replaces_id for file in files}
+    may_open_personal = permissions.may_open_personal_evidence(request.user, checklist.project)
     for file in files:
         file.was_replaced = file.pk in replaced
+        file.may_open = may_open_personal or not file.contains_personal_data
     return render(
         request,
         "checklists/evidence.html",
@@ -56,6 +59,7 @@ def answer_evidence(request, pk, answer_pk):
                 user=request.user,
                 upload=form.cleaned_data["file"],
                 replaces_id=form.cleaned_data["replaces"],
+                contains_personal_data=form.cleaned_data["contains_personal_data"],
             )
         except (workflow.WorkflowError, Answer.DoesNotExist) as refusal:
             form.add_error(None, getattr(refusal, "message", _("This answer is not there.")))
@@ -78,6 +82,7 @@ def _upload_for_script(request, checklist, answer, form):
             user=request.user,
             upload=form.cleaned_data["file"],
             replaces_id=form.cleaned_data["replaces"],
+            contains_personal_data=form.cleaned_data["contains_personal_data"],
         )
     except workflow.WorkflowError as refusal:
         return JsonResponse({"error": refusal.message}, status=400)
@@ -111,8 +116,14 @@ def remove_evidence(request, pk, evidence_pk):
 @require_safe
 def download_evidence(request, pk, evidence_pk):
     """The file itself, streamed by the app from the storage (a bucket is never public),
-    as a download: a browser never runs what someone uploaded."""
+    as a download: a browser never runs what someone uploaded. A file holding personal
+    data only for the project's office staff and focal points (403 for its managers)."""
     evidence = permissions.get_evidence_for_user(request.user, pk, evidence_pk)
+    project = evidence.answer.checklist.project
+    permissions.require(permissions.may_open_evidence(request.user, evidence, project))
+    record_access(
+        request, kind=AccessKind.EVIDENCE, what=evidence.name, project=project, evidence=evidence
+    )
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

@@ -169,6 +169,20 @@ def _layout_context(
     }
 
 
+def _layout_key(checklist, editable: bool, may_open_personal: bool, owner_choices) -> str:
+    """Where a checklist's items are kept rendered: its revision, and what differs between
+    readers (editing or reading, links to files with personal data, the owners offered)."""
+    # The people action points may name are part of the items (their choices).
+    owners_digest = hashlib.sha256(repr(owner_choices).encode()).hexdigest()[:16]
+    return page_cache.key(
+        f"checklist-{checklist.pk}-{checklist.started_at.timestamp()}",
+        checklist.revision(),
+        "edit" if editable else "read",
+        "personal" if may_open_personal else "no-personal",
+        owners_digest,
+    )
+
+
 def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=None, status=200):
     """The checklist page: items by principle, with live scores, for editing or reading.
 
@@ -181,18 +195,23 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
     owners = Owners(checklist.project) if editable else None
     owner_choices = [(str(pk), name) for pk, name in owners.names.items()] if owners else []
     filters = _filters(request)
+    # Files with personal data are links only for the office's staff and focal points.
+    may_open_personal = permissions.may_open_personal_evidence(request.user, checklist.project)
 
     def layout_context():
-        return _layout_context(
-            checklist,
-            editable=editable,
-            filters=filters,
-            owner_choices=owner_choices,
-            reviews=reviews,
-            forms=forms,
-            conflicts=conflicts,
-            blockers=blockers,
-        )
+        return {
+            **_layout_context(
+                checklist,
+                editable=editable,
+                filters=filters,
+                owner_choices=owner_choices,
+                reviews=reviews,
+                forms=forms,
+                conflicts=conflicts,
+                blockers=blockers,
+            ),
+            "may_open_personal_evidence": may_open_personal,
+        }
 
     invalid_rows = []
     if forms or conflicts or blockers or filters["show"] or filters["principle_code"]:
@@ -200,15 +219,8 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         invalid_rows = context["invalid_rows"]
         layout = render_to_string("checklists/checklist_layout.html", context)
     else:
-        # The people action points may name are part of the items (their choices).
-        owners_digest = hashlib.sha256(repr(owner_choices).encode()).hexdigest()[:16]
         layout = page_cache.kept(
-            page_cache.key(
-                f"checklist-{checklist.pk}-{checklist.started_at.timestamp()}",
-                checklist.revision(),
-                "edit" if editable else "read",
-                owners_digest,
-            ),
+            _layout_key(checklist, editable, may_open_personal, owner_choices),
             lambda: render_to_string("checklists/checklist_layout.html", layout_context()),
         )
     context = {

@@ -9,7 +9,7 @@ from projects import permissions
 from .. import history
 
 
-def _history(request, *, project, entries, title, checklist=None):
+def _history(request, *, project, entries, title, checklist=None, receipts=()):
     entries = entries.select_related("actor", "answer__item", "checklist__phase").order_by(
         "-created_at", "-pk"
     )
@@ -23,6 +23,7 @@ def _history(request, *, project, entries, title, checklist=None):
         "page_obj": page,
         "paginator": paginator,
         "is_paginated": page.has_other_pages(),
+        "receipts": receipts,
     }
     return render(request, "checklists/history.html", context)
 
@@ -30,7 +31,14 @@ def _history(request, *, project, entries, title, checklist=None):
 def project_history(request, project_pk):
     project = permissions.get_project_for_user(request.user, project_pk)
     title = _("History of %(code)s") % {"code": project.code}
-    return _history(request, project=project, entries=project.audit_entries.all(), title=title)
+    return _history(
+        request,
+        project=project,
+        entries=project.audit_entries.all(),
+        title=title,
+        # What the retention schedule deleted: the receipts, first 100.
+        receipts=list(project.deletion_receipts.all()[:100]),
+    )
 
 
 def checklist_history(request, pk):

@@ -209,6 +209,7 @@ class ProjectDetailView(generic.DetailView):
         parts = project_parts(project, may_review=permissions.can_review_in(user, project))
         context["parts"] = parts
         context["can_edit"] = permissions.can_edit_project(user, project)
+        context["can_read_access_log"] = permissions.can_read_access_log(user, project)
         context["can_start_checklist"] = (
             permissions.can_start_checklist(user, project) and not parts["start_refused"]
         )

@@ -1,5 +1,7 @@
 """Report downloads and the portfolio dashboard. Views fetch in scope and serve bytes."""
 
+import tempfile
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
@@ -12,11 +14,13 @@ from django.views.decorators.http import require_POST
 from projects import permissions
 
 from ..downloads import XLSX, attachment, file_download
-from ..models import ReportFile, ReportKind, ReportStatus
+from ..models import AccessKind, ReportFile, ReportKind, ReportStatus
 from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
+from ..reports.record import write_project_record
 from ..workflow import reports as report_workflow
+from ..workflow.access import record_access
 
 
 def project_report(request, project_pk):
@@ -26,7 +30,26 @@ def project_report(request, project_pk):
         project, language=translation.get_language(), generated_by=request.user
     )
     filename = f"{project.code}-protection-report-{timezone.localdate():%Y-%m-%d}.pdf"
+    record_access(request, kind=AccessKind.PROJECT_REPORT, what=filename, project=project)
     return file_download(pdf, filename=filename, content_type="application/pdf")
+
+
+def project_record(request, project_pk):
+    """The project's complete record as one ZIP (reports/record.py), for whoever may read
+    the project; files with personal data only for those who may open them."""
+    project = permissions.get_project_for_user(request.user, project_pk)
+    # In memory up to 10 MB, then on the local disk: a record with its evidence can be large.
+    output = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    filename = write_project_record(
+        project, user=request.user, language=translation.get_language(), output=output
+    )
+    output.seek(0)
+    record_access(request, kind=AccessKind.PROJECT_RECORD, what=filename, project=project)
+    response = FileResponse(
+        output, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _portfolio(request):
@@ -125,6 +148,13 @@ def portfolio_file_download(request, pk):
     report = _own_report(request, pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
+    record_access(
+        request,
+        kind=AccessKind.PORTFOLIO_FILE,
+        what=report.filename,
+        offices=report.offices,
+        every_office=report.every_office,
+    )
     content_type = "application/pdf" if report.kind == ReportKind.PORTFOLIO_PDF else XLSX
     return FileResponse(
         report.file.open("rb"),
@@ -142,7 +172,16 @@ def portfolio_csv(request, sheet):
         if sheet == "answers"
         else spreadsheet.project_lines(projects, today=today)
     )
+    filename = f"portfolio-{sheet}-{today:%Y-%m-%d}.csv"
+    every_office, offices = permissions.portfolio_scope(request.user)
+    record_access(
+        request,
+        kind=AccessKind.PORTFOLIO_CSV,
+        what=f"{filename} {request.GET.urlencode()}".strip(),
+        offices=offices,
+        every_office=every_office,
+    )
     response = StreamingHttpResponse(
         spreadsheet.csv_rows(lines), content_type="text/csv; charset=utf-8"
     )
-    return attachment(response, f"portfolio-{sheet}-{today:%Y-%m-%d}.csv")
+    return attachment(response, filename)

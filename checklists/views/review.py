@@ -23,6 +23,9 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
     return {
         "checklist": checklist,
         "project": checklist.project,
+        "may_open_personal_evidence": permissions.may_open_personal_evidence(
+            request.user, checklist.project
+        ),
         "scores": scores,
         "groups": rows.by_principle(item_rows, principles, scores),
         "critical_gaps": [row for row in item_rows if row["critical_gap"]],

@@ -110,7 +110,7 @@ def evidence_by_answer(checklist) -> dict[int, list]:
     for file in (
         Evidence.objects.current()
         .filter(answer__checklist=checklist)
-        .only("pk", "answer_id", "name")
+        .only("pk", "answer_id", "name", "contains_personal_data")
     ):
         files.setdefault(file.answer_id, []).append(file)
     return files

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..evidence_files import cleaned
 from ..models import (
     EVIDENCE_TYPES,
     MAX_FILES_PER_ANSWER,
@@ -41,11 +42,18 @@ def _audit(*, checklist: Checklist, answer_id: int, user: User, action, before, 
 
 @transaction.atomic
 def attach_evidence(
-    *, checklist: Checklist, answer_id: int, user: User, upload, replaces_id: int | None = None
+    *,
+    checklist: Checklist,
+    answer_id: int,
+    user: User,
+    upload,
+    replaces_id: int | None = None,
+    contains_personal_data: bool = True,
 ) -> Evidence:
     """Keep ``upload`` as evidence for the answer, or as the new version of one of its
-    files (``replaces_id``). Raises WorkflowError with the reason when refused, and
-    Answer.DoesNotExist for an answer of another checklist."""
+    files (``replaces_id``), marked as holding personal data unless the uploader said not.
+    Raises WorkflowError with the reason when refused, and Answer.DoesNotExist for an
+    answer of another checklist."""
     answer = lock_answer(checklist, answer_id)
     refusal = editing_refusal(checklist) or evidence_problem(upload)
     if refusal:
@@ -66,13 +74,16 @@ def attach_evidence(
             % {"count": MAX_FILES_PER_ANSWER}
         )
     name = display_name(upload.name)
+    content_type = EVIDENCE_TYPES[extension_of(name)]
+    upload = cleaned(upload, content_type)  # photos lose their EXIF, GPS included
     evidence = Evidence(
         answer=answer,
         name=name,
-        content_type=EVIDENCE_TYPES[extension_of(name)],
+        content_type=content_type,
         size=upload.size,
         uploaded_by=user,
         replaces=earlier,
+        contains_personal_data=contains_personal_data,
     )
     evidence.file.save(name, upload, save=False)
     evidence.save()

@@ -66,6 +66,11 @@ def world(transactional_db, framework):
         upload=SimpleUploadedFile("consultation-minutes-signed.pdf", b"%PDF-1.7 signed"),
         replaces_id=first.pk,
     )
+    from checklists.models import AccessKind, AccessLogEntry
+
+    AccessLogEntry.objects.create(  # a line in the project's access log
+        user=staff, kind=AccessKind.PROJECT_REPORT, what="report.pdf", project=project
+    )
     return {
         "evidence_answer": evidence_answer,
         "project": project,
@@ -145,7 +150,12 @@ def test_main_pages_have_no_wcag_violations(
             "/settings/sessions/",
             f"/checklists/{draft.pk}/answers/{world['evidence_answer'].pk}/evidence/",
         ],
-        "omar": ["/", f"/checklists/{checklist.pk}/review/"],
+        "omar": [
+            "/",
+            f"/checklists/{checklist.pk}/review/",
+            f"/projects/{project.pk}/access/",
+            f"/checklists/{draft.pk}/answers/{world['evidence_answer'].pk}/evidence/",
+        ],
         "ana": ["/portfolio/"],
         "fatima": [
             "/frameworks/",

@@ -8,7 +8,7 @@ import pytest
 from checklists.models import Evidence
 from projects.models import Role
 
-from ..factories import make_office, make_user, start_project_checklist
+from ..factories import make_office, make_user, photo, start_project_checklist
 
 PDF = b"%PDF-1.7\n% minutes of the community consultation\n%%EOF\n"
 
@@ -37,6 +37,8 @@ def test_a_file_is_added_from_the_checklist_page(open_page, draft, axe_source):
     upload.get_by_label("Add a file as evidence").set_input_files(
         files=[{"name": "consultation.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
+    # Personal data unless the uploader says otherwise: here, a file without any.
+    upload.get_by_label("Does this file contain personal data?").select_option("no")
     upload.get_by_role("button", name="Upload").click()
     page.wait_for_function(
         "node => node.textContent.includes('is saved')",
@@ -45,6 +47,7 @@ def test_a_file_is_added_from_the_checklist_page(open_page, draft, axe_source):
     assert item.locator(".evidence-link").inner_text() == "Evidence files (1)"
     evidence = Evidence.objects.get()
     assert (evidence.answer_id, evidence.name) == (answer.pk, "consultation.pdf")
+    assert evidence.contains_personal_data is False
     assert violations(page, axe_source) == []
     # A program renamed .pdf is refused, with the reason, where the user is.
     upload.get_by_label("Add a file as evidence").set_input_files(
@@ -71,7 +74,7 @@ def test_without_javascript_the_link_leads_to_the_answers_files(open_page, draft
     page.locator(f"#item-{answer.item.code}").get_by_role("link", name="Add evidence").click()
     page.wait_for_url(f"**/checklists/{draft.pk}/answers/{answer.pk}/evidence/")
     page.locator("#id_file").set_input_files(
-        files=[{"name": "site-photo.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}]
+        files=[{"name": "site-photo.png", "mimeType": "image/png", "buffer": photo("PNG")}]
     )
     page.get_by_role("button", name="Upload").click()
     assert "“site-photo.png” is saved." in page.content()

@@ -13,12 +13,13 @@ from django.urls import reverse
 from checklists import workflow
 from checklists.models import AuditAction, AuditEntry, Evidence
 
-from ..factories import answer_everything, start_project_checklist
+from ..factories import answer_everything, photo, start_project_checklist
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = photo("PNG")
+JPEG = photo("JPEG")
 
 
 def office_document(part: str) -> bytes:
@@ -122,7 +123,7 @@ def test_refused_files_are_named_and_nothing_is_kept(
     ("name", "content"),
     [
         ("scan.PDF", PDF),
-        ("site.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20),
+        ("site.jpg", JPEG),
         ("site.png", PNG),
         ("minutes.docx", office_document("word/document.xml")),
         ("budget.xlsx", office_document("xl/workbook.xml")),

@@ -26,10 +26,12 @@ from checklists.models import AuditEntry, Checklist, Evidence
 from operations.backup import create_backup
 from projects.models import Project
 
+from ..factories import photo
 from .databases import ROOT, database_url, run
 
 PDF = b"%PDF-1.7\n% minutes of the community consultation\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+# A real photo: evidence photos are opened and saved again (without their metadata).
+PNG = photo("PNG", size=(120, 90))
 
 
 def require_postgresql_tools():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDES = ["users", "administrators", "deployment", "api", "operations"]
+GUIDES = ["users", "administrators", "deployment", "api", "operations", "data-protection"]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").rglob("*.md")])
 
 sys.path.insert(0, str(ROOT / "bin"))

@@ -54,6 +54,10 @@ OWN_OFFICE = {
     "checklists:project": ("project", [200, 200, 200, 200], None),
     "checklists:project-history": ("project", [200, 200, 200, 200], None),
     "checklists:project-report": ("project", [200, 200, 200, 200], None),
+    "checklists:project-record": ("project", [200, 200, 200, 200], None),
+    # Who read the project's data: its focal points and managers.
+    "checklists:project-access": ("project", [403, 200, 200, 200], None),
+    "checklists:project-access-csv": ("project", [403, 200, 200, 200], None),
     "checklists:action-points": ("project", [200, 200, 200, 200], None),
     "checklists:start": ("project", [405] * 4, [302, 403, 403, 403]),
     "checklists:move-to-evaluation": ("project", [405] * 4, [302, 403, 403, 403]),
@@ -86,7 +90,10 @@ OWN_OFFICE = {
     "checklists:framework-item-retire": ("framework_item", [405] * 4, [403] * 4),
     # Evidence files: the office reads them, programme staff change them.
     "checklists:evidence": ("answer", [200] * 4, [400, 403, 403, 403]),
-    "checklists:evidence-download": ("evidence", [200] * 4, [405] * 4),
+    # A file holding personal data (the default) opens for the office's staff and focal
+    # points only; managers see that it exists (tests/checklists/test_evidence_sensitivity.py
+    # walks a file without personal data).
+    "checklists:evidence-download": ("evidence", [200, 200, 403, 403], [405] * 4),
     "checklists:evidence-remove": ("evidence", [405] * 4, [302, 403, 403, 403]),
     # The read API: everyone reads what is in their scope, nobody writes (405).
     "projects:access-tokens": (None, [200] * 4, [400] * 4),

@@ -12,6 +12,9 @@ function openUpload(item, link) {
     const input = block.querySelector("input[type=file]");
     input.id = "evidence-upload-" + uploads;
     block.querySelector("label").htmlFor = input.id;
+    const personal = block.querySelector("select");
+    personal.id = "evidence-personal-" + uploads;
+    block.querySelector(".evidence-personal-label").htmlFor = personal.id;
     block.querySelector("a").href = link.getAttribute("href");
     link.after(block);
     block.querySelector("button").addEventListener("click", function () {
@@ -34,6 +37,7 @@ function upload(block, link) {
   }
   const data = new FormData();
   data.append("file", input.files[0]);
+  data.append("contains_personal_data", block.querySelector("select").value);
   status.textContent = text.uploading;
   fetch(link.getAttribute("href"), {
     method: "POST",
