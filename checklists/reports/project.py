@@ -57,6 +57,25 @@ def _overall(checklists, scores):
     return (scores.get(latest.pk) or scoring.ChecklistScores()).overall, latest.label
 
 
+def _answers_and_reviews(project: Project):
+    """The project's answers (with remarks and current evidence) and its reviews."""
+    answers = (
+        Answer.objects.filter(checklist__project=project)
+        .prefetch_related(
+            "review_comments__review__reviewer",
+            Prefetch("evidence_files", queryset=Evidence.objects.current(), to_attr="evidence"),
+        )
+        .for_page()
+    )
+    reviews = list(
+        Review.objects.filter(checklist__project=project)
+        .select_related("reviewer")
+        .prefetch_related("conditions__owner")
+        .order_by("decided_at")
+    )
+    return answers, reviews
+
+
 def build_project_report(
     project: Project, *, language: str, generated_by: User, now: datetime.datetime | None = None
 ) -> dict:
@@ -71,20 +90,7 @@ def build_project_report(
             )
         )
         scores = scoring.scores_for_checklists([c.pk for c in checklists])
-        answers = (
-            Answer.objects.filter(checklist__project=project)
-            .prefetch_related(
-                "review_comments__review__reviewer",
-                Prefetch("evidence_files", queryset=Evidence.objects.current(), to_attr="evidence"),
-            )
-            .for_page()
-        )
-        reviews = list(
-            Review.objects.filter(checklist__project=project)
-            .select_related("reviewer")
-            .prefetch_related("conditions__owner")
-            .order_by("decided_at")
-        )
+        answers, reviews = _answers_and_reviews(project)
         summary_rows, sections = _sections(checklists, answers, reviews, scores, principles)
         by_pk = {c.pk: c for c in checklists}
         action_points = list(
