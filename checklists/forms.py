@@ -25,7 +25,7 @@ from .models import (
     Response,
     evidence_problem,
 )
-from .workflow import AnswerInput, answer_snapshot, input_snapshot, response_refusal
+from .workflow import AnswerInput, AnswerValues, response_refusal
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -109,19 +109,7 @@ class AnswerForm(forms.Form):
         self.answer = answer
         self.owners = owners
         if not args and "data" not in kwargs:
-            action = answer.current_action_point
-            kwargs.setdefault(
-                "initial",
-                {
-                    "response": answer.response,
-                    "comment": answer.comment,
-                    "not_applicable_reason": answer.not_applicable_reason,
-                    "action_description": action.description if action else "",
-                    "action_owner": action.owner_id if action else None,
-                    "action_due": action.due_date if action else None,
-                    "version": answer.version,
-                },
-            )
+            kwargs.setdefault("initial", AnswerValues.of(answer).for_page(answer.version))
         super().__init__(*args, prefix=f"a{answer.pk}", **kwargs)
         # Read when a posted owner is checked, not before.
         self.fields["action_owner"].choices = owners.choices
@@ -160,7 +148,7 @@ class AnswerForm(forms.Form):
 
     def changes_anything(self) -> bool:
         """Whether the posted values differ from the stored answer (only then save it)."""
-        return answer_snapshot(self.answer) != input_snapshot(self.to_input())
+        return AnswerValues.of(self.answer) != AnswerValues.wanted(self.to_input())
 
 
 class ActionPointDoneForm(forms.ModelForm):

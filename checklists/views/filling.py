@@ -322,14 +322,7 @@ def conflict_details(answer) -> dict:
         "action_owner": display_name(action.owner) if action and action.owner else "",
         "action_due": action.due_date if action else None,
         # Raw values, so the page can put "their" answer back in the fields.
-        "values": {
-            "response": answer.response,
-            "comment": answer.comment,
-            "not_applicable_reason": answer.not_applicable_reason,
-            "action_description": action.description if action else "",
-            "action_owner": action.owner_id if action and action.owner_id else "",
-            "action_due": action.due_date.isoformat() if action and action.due_date else "",
-        },
+        "values": workflow.AnswerValues.of(answer).for_page(),
     }
 
 
@@ -366,7 +359,7 @@ def answer_save(request, pk, answer_pk):
         first = next(iter(errors.values()))[0]
         return JsonResponse({"status": "invalid", "message": first, "errors": errors}, status=400)
     try:
-        answer, changed = _save(request, checklist, form)
+        saved = _save(request, checklist, form)
     except workflow.StaleAnswer as stale:
         details = conflict_details(stale.answer)
         message = _(
@@ -391,9 +384,9 @@ def answer_save(request, pk, answer_pk):
         return JsonResponse({"status": "invalid", "message": message}, status=404)
     return JsonResponse(
         {
-            "status": "saved" if changed else "unchanged",
-            "version": answer.version,
-            "saved_at": rows.when(answer.updated_at) if answer.updated_at else None,
-            "progress": scores_payload(answer.principle_counts),
+            "status": "saved" if saved.changed else "unchanged",
+            "version": saved.answer.version,
+            "saved_at": rows.when(saved.answer.updated_at) if saved.answer.updated_at else None,
+            "progress": scores_payload(saved.counts_by_code),
         }
     )

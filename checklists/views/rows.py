@@ -17,12 +17,7 @@ RESPONSE_LABELS = dict(Response.choices)
 
 def stored_values(answer) -> dict[str, str]:
     """The answer's values as the page's inputs hold them: the owner by id, and the version."""
-    action = answer.current_action_point
-    return {
-        **workflow.answer_snapshot(answer),
-        "action_owner": str(action.owner_id) if action and action.owner_id else "",
-        "version": str(answer.version),
-    }
+    return workflow.AnswerValues.of(answer).for_page(answer.version)
 
 
 def when(moment) -> str:

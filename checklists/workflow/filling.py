@@ -94,31 +94,75 @@ class AnswerInput:
     action_due: datetime.date | None = None
 
 
-def answer_snapshot(answer: Answer) -> dict[str, str]:
-    """The values of an answer as text, as the audit trail and conflict checks compare them."""
-    action = answer.current_action_point
-    return {
-        "response": answer.response,
-        "comment": answer.comment,
-        "not_applicable_reason": answer.not_applicable_reason,
-        "action_description": action.description if action else "",
-        "action_owner": action.owner.get_username() if action and action.owner else "",
-        "action_due": action.due_date.isoformat() if action and action.due_date else "",
-    }
+@dataclass(frozen=True)
+class AnswerValues:
+    """The values a person edits on one answer, in one shape for every reader: the audit
+    trail, the conflict check, the page's inputs and the form's "did anything change"."""
+
+    response: str = ""
+    comment: str = ""
+    not_applicable_reason: str = ""
+    action_description: str = ""
+    action_owner: User | None = None
+    action_due: datetime.date | None = None
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerValues:
+        """What the answer holds (its current action point's values with it)."""
+        action = answer.current_action_point
+        return cls(
+            response=answer.response,
+            comment=answer.comment,
+            not_applicable_reason=answer.not_applicable_reason,
+            action_description=action.description if action else "",
+            action_owner=action.owner if action else None,
+            action_due=action.due_date if action else None,
+        )
+
+    @classmethod
+    def wanted(cls, values: AnswerInput) -> AnswerValues:
+        """What an answer would hold after saving ``values``: a reason only with "not
+        applicable", an action point only with a gap."""
+        gap = values.response in GAP_RESPONSES
+        not_applicable = values.response == Response.NOT_APPLICABLE
+        return cls(
+            response=values.response,
+            comment=values.comment,
+            not_applicable_reason=values.not_applicable_reason if not_applicable else "",
+            action_description=values.action_description.strip() if gap else "",
+            action_owner=values.action_owner if gap else None,
+            action_due=values.action_due if gap else None,
+        )
+
+    def _texts(self) -> dict[str, str]:
+        return {
+            "response": self.response,
+            "comment": self.comment,
+            "not_applicable_reason": self.not_applicable_reason,
+            "action_description": self.action_description,
+            "action_due": self.action_due.isoformat() if self.action_due else "",
+        }
+
+    def for_audit(self) -> dict[str, str]:
+        """As text, the owner by username: what the audit trail records."""
+        owner = self.action_owner.get_username() if self.action_owner else ""
+        return {**self._texts(), "action_owner": owner}
+
+    def for_page(self, version: int | None = None) -> dict[str, str]:
+        """As the page's inputs hold them: the owner by id (and the version, when given)."""
+        owner = str(self.action_owner.pk) if self.action_owner else ""
+        page = {**self._texts(), "action_owner": owner}
+        return page if version is None else {**page, "version": str(version)}
 
 
-def input_snapshot(values: AnswerInput) -> dict[str, str]:
-    """What an answer would look like after saving ``values``, in answer_snapshot's terms."""
-    gap = values.response in GAP_RESPONSES
-    not_applicable = values.response == Response.NOT_APPLICABLE
-    return {
-        "response": values.response,
-        "comment": values.comment,
-        "not_applicable_reason": values.not_applicable_reason if not_applicable else "",
-        "action_description": values.action_description.strip() if gap else "",
-        "action_owner": values.action_owner.get_username() if gap and values.action_owner else "",
-        "action_due": values.action_due.isoformat() if gap and values.action_due else "",
-    }
+@dataclass
+class SavedAnswer:
+    """What save_answer did: the answer as saved, whether anything changed, and the
+    checklist's counts by principle after the change (None when they did not change)."""
+
+    answer: Answer
+    changed: bool
+    counts_by_code: dict | None = None
 
 
 # "At least a sentence": a critical item said not to apply needs a real explanation.
@@ -190,25 +234,24 @@ def _apply(answer: Answer, values: AnswerInput, *, project_id: int) -> ActionPoi
 
 def save_answer(
     *, checklist: Checklist, answer_id: int, user: User, values: AnswerInput, based_on_version: int
-) -> tuple[Answer, bool]:
+) -> SavedAnswer:
     """Save one answer and its action point, if the user saw the latest version.
 
-    Returns the answer and whether anything changed. Raises WorkflowError when the checklist
+    Returns a SavedAnswer (the answer, whether anything changed, the new counts). Raises
+    WorkflowError when the checklist
     can no longer be edited, StaleAnswer when someone else saved this answer in between.
     A save whose values are already stored (a retry after a lost reply, or a replay from
     a device that was offline) changes nothing and is not a conflict.
     """
     with transaction.atomic():
         answer = lock_answer(checklist, answer_id)
-        answer.principle_counts = None
         if refusal := editing_refusal(checklist):
             raise WorkflowError(refusal)
         if refusal := response_refusal(answer.item, values.response):
             raise RefusedResponse(refusal)
-        before = answer_snapshot(answer)
-        wanted = input_snapshot(values)
-        if before == wanted:
-            return answer, False
+        before = AnswerValues.of(answer)
+        if before == AnswerValues.wanted(values):
+            return SavedAnswer(answer, changed=False)
         if answer.version != based_on_version:
             raise StaleAnswer(answer)
         counts_before = scoring.count_answer(answer)
@@ -228,25 +271,28 @@ def save_answer(
                 "updated_at",
             ]
         )
-        # The checklist's counts after the change, for the reply's scores (None: unchanged).
-        answer.principle_counts = scoring.change_tally(
+        counts_by_code = scoring.change_tally(
             checklist_id=checklist.pk,
             principle_id=answer.item.principle_id,
             before=counts_before,
             after=scoring.count_answer(answer),
         )
-        after = answer_snapshot(answer)
-        AuditEntry.objects.create(
-            project_id=checklist.project_id,
-            checklist=checklist,
-            answer=answer,
-            actor=user,
-            action=AuditAction.ANSWER_CHANGED,
-            changes={
-                name: [before[name], after[name]] for name in after if before[name] != after[name]
-            },
-        )
-    return answer, True
+        _audit_change(checklist, answer, user, before.for_audit(), AnswerValues.of(answer))
+    return SavedAnswer(answer, changed=True, counts_by_code=counts_by_code)
+
+
+def _audit_change(checklist, answer, user, before: dict, after_values: AnswerValues) -> None:
+    after = after_values.for_audit()
+    AuditEntry.objects.create(
+        project_id=checklist.project_id,
+        checklist=checklist,
+        answer=answer,
+        actor=user,
+        action=AuditAction.ANSWER_CHANGED,
+        changes={
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        },
+    )
 
 
 @dataclass

@@ -224,7 +224,7 @@ def test_returned_checklist_is_editable_again(checklist, staff_a):
     fill_completely(checklist, staff_a)
     Checklist.objects.filter(pk=checklist.pk).update(status=ChecklistStatus.RETURNED)
     answer = answers_of(checklist)[0]
-    _answer, changed = save(
+    changed = save(
         checklist,
         answer,
         staff_a,
@@ -232,7 +232,7 @@ def test_returned_checklist_is_editable_again(checklist, staff_a):
         action_description="Fix",
         action_owner=staff_a,
         action_due="2026-12-01",
-    )
+    ).changed
     assert changed
     workflow.submit_checklist(checklist=checklist, user=staff_a)
     checklist.refresh_from_db()
@@ -288,7 +288,7 @@ def test_every_answer_change_is_in_the_audit_trail(checklist, staff_a):
     assert entries[1].changes["action_due"] == ["", "2026-12-01"]
     # Saving the same values again records nothing and keeps the version.
     version = Answer.objects.get(pk=answer.pk).version
-    _answer, changed = save(
+    changed = save(
         checklist,
         answer,
         staff_a,
@@ -297,7 +297,7 @@ def test_every_answer_change_is_in_the_audit_trail(checklist, staff_a):
         action_description="Redo",
         action_owner=staff_a,
         action_due="2026-12-01",
-    )
+    ).changed
     assert not changed
     assert Answer.objects.get(pk=answer.pk).version == version
     assert AuditEntry.objects.filter(answer=answer).count() == 2
