@@ -27,6 +27,9 @@ function restoreTyped() {
       }
       showValues(item, copy.values);
       item.dataset.state = stateOf(item);
+      // Shown, so said to be waiting at once: never a value on screen that is neither
+      // on the server nor visibly waiting, even while the outbox opens.
+      setStatus(item, text.waiting, "waiting");
       return { item: item, baseVersion: copy.baseVersion };
     })
     .filter(Boolean);
