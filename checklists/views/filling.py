@@ -135,12 +135,14 @@ def _layout_context(
     if filters["principle_code"]:
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
+    blocks = None
     if editable:
         labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
         for group in groups:  # one string per principle: the template prints it as it is
             group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
                 "".join(item_html.editable_item(row, labels) for row in group["rows"])
             )
+        blocks = item_html.block_templates(labels)
     return {
         "checklist": checklist,
         "editable": editable,
@@ -165,6 +167,7 @@ def _layout_context(
         "na_min_words": workflow.CRITICAL_REASON_MIN_WORDS,
         "gap_responses": " ".join(GAP_RESPONSES),
         "owner_choices": owner_choices,
+        "item_blocks": blocks,
         "invalid_rows": [r for r in all_rows if r["errors"] or r["conflict"]],
     }
 

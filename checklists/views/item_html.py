@@ -18,6 +18,15 @@ from django.utils.translation import gettext as _
 
 from projects.templatetags.people import display_name
 
+from ..models import ActionPoint, Answer
+
+# The longest text each field keeps, from the models: the page says it before the server does.
+MAX_LENGTH = {
+    "comment": Answer._meta.get_field("comment").max_length,
+    "not_applicable_reason": Answer._meta.get_field("not_applicable_reason").max_length,
+    "action_description": ActionPoint._meta.get_field("description").max_length,
+}
+
 
 def page_labels(owner_choices, *, checklist_pk: int) -> dict[str, str]:
     """The words items repeat, translated and escaped once per page."""
@@ -78,7 +87,12 @@ def _action_point(row, labels) -> str:
         for value, name in labels["owners"]
     )
     description = _textarea(
-        prefix, "action_description", values["action_description"], 2000, labels["action"], row
+        prefix,
+        "action_description",
+        values["action_description"],
+        MAX_LENGTH["action_description"],
+        labels["action"],
+        row,
     )
     return (
         f"<div class=action-point>{description}<div class=action-point-when><div>"
@@ -89,6 +103,33 @@ def _action_point(row, labels) -> str:
         f"<input class=form-control type=date name={prefix}-action_due id=id_{prefix}-action_due"
         f' value="{escape(values["action_due"])}"{due_invalid}>{due_problems}</div></div></div>'
     )
+
+
+def _na_reason(row, labels) -> str:
+    value = row["values"]["not_applicable_reason"]
+    limit = MAX_LENGTH["not_applicable_reason"]
+    reason = _textarea(row["prefix"], "not_applicable_reason", value, limit, labels["na"], row)
+    return f"<div class=na-reason>{reason}</div>"
+
+
+def block_templates(labels) -> dict[str, SafeString]:
+    """The blocks the page's script adds to an item when its response asks for them (a
+    reason for "not applicable", an action point for a gap): the same markup as the server
+    writes, empty, for the prefix "a__prefix__"."""
+    row = {
+        "prefix": "a__prefix__",
+        "errors": None,
+        "values": {
+            "not_applicable_reason": "",
+            "action_description": "",
+            "action_owner": "",
+            "action_due": "",
+        },
+    }
+    return {  # noqa: S308 - labels are escaped, values empty
+        "na_reason": mark_safe(_na_reason(row, labels)),  # noqa: S308
+        "action_point": mark_safe(_action_point(row, labels)),  # noqa: S308
+    }
 
 
 def _notes(row, labels) -> str:
@@ -152,27 +193,14 @@ def editable_item(row, labels) -> SafeString:
         prefix,
         "comment",
         values["comment"],
-        5000,
+        MAX_LENGTH["comment"],
         labels["comment"],
         row,
         hidden_label=True,
     )
     opened = " open" if values["comment"] or comment_problems else ""
     response_problems = _problems(((row["errors"] or {}).get("response") or [])[:1])
-    na_reason = (
-        "<div class=na-reason>"
-        + _textarea(
-            prefix,
-            "not_applicable_reason",
-            values["not_applicable_reason"],
-            2000,
-            labels["na"],
-            row,
-        )
-        + "</div>"
-        if row["show_na"]
-        else ""
-    )
+    na_reason = _na_reason(row, labels) if row["show_na"] else ""
     action = _action_point(row, labels) if row["show_action"] else ""
     code = escape(row["code"])
     files = len(row["evidence"])
