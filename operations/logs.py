@@ -76,3 +76,50 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+def logging_settings(log_format: str, *, level: str) -> dict:
+    """Django's LOGGING: plain lines ("text") or one JSON object a line ("json", with one
+    line a request), every line kept to one line."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"one_line": {"()": "projects.log_lines.OneLine"}},
+        "formatters": {"json": {"()": "operations.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["one_line"],
+                **({"formatter": "json"} if log_format == "json" else {}),
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        # WeasyPrint reports every layout step at INFO; only its warnings matter here.
+        "loggers": {
+            "weasyprint": {"level": "WARNING"},
+            "weasyprint.progress": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+            "pmapp.requests": {"level": "INFO" if log_format == "json" else "WARNING"},
+        },
+    }
+
+
+def start_error_reporting(dsn: str, environment: str) -> None:
+    """Errors (with their stack, never the request's body, cookies or local variables, nor
+    who was signed in) go to Sentry, a self-hosted Sentry or GlitchTip."""
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    import pmapp
+
+    sentry_sdk.init(
+        dsn=dsn,
+        integrations=[DjangoIntegration()],
+        environment=environment,
+        release=f"pmapp@{pmapp.__version__}",
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0,
+    )

@@ -13,6 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from operations.logs import logging_settings, start_error_reporting
+from pmapp import api
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -384,81 +387,20 @@ if envbool("USE_X_FORWARDED_PROTO", "false"):
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("LOG_FORMAT is text or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"one_line": {"()": "projects.log_lines.OneLine"}},
-    "formatters": {"json": {"()": "operations.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["one_line"],
-            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every layout step at INFO; only its warnings matter here.
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "pmapp.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
-    },
-}
+LOGGING = logging_settings(LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
 
-# Errors (with their stack, never the request's body, cookies or local variables, nor
-# who was signed in) go to Sentry, or a self-hosted Sentry or GlitchTip, when SENTRY_DSN
-# is set. Off by default: nothing leaves the server unless an operator says so.
+# Errors go to Sentry (or GlitchTip) when SENTRY_DSN is set, without personal data
+# (operations/logs.py). Off by default: nothing leaves the server unless an operator says so.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
-    import sentry_sdk
-    from sentry_sdk.integrations.django import DjangoIntegration
-
-    import pmapp
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        integrations=[DjangoIntegration()],
-        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        release=f"pmapp@{pmapp.__version__}",
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
-        traces_sample_rate=0,
-    )
+    start_error_reporting(SENTRY_DSN, os.environ.get("SENTRY_ENVIRONMENT", "production"))
 
 # --- The read API (/api/v1/) ----------------------------------------------------------------
-# Read-only, for analysts' BI tools and scripts: personal access tokens (created and revoked in
-# "Your settings", stored hashed) or the browser's session, scoped by office as the pages are
-# (projects/permissions.py). Pages are cursor-paginated: stable while data changes, and as
-# fast at the millionth answer as at the first.
+# Read-only, for analysts' BI tools and scripts (pmapp/api.py). Pages are cursor-paginated:
+# stable while data changes, and as fast at the millionth answer as at the first.
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/min")  # per token (or user), per server
 API_TOKEN_MAX_ACTIVE = envint("API_TOKEN_MAX_ACTIVE", "10")  # a user's unrevoked, unexpired tokens
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "projects.access_tokens.AccessTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["projects.access_tokens.AccessTokenRateThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Protection mainstreaming checklist: read API",
-    "DESCRIPTION": (
-        "Projects, checklists with their scores, answers, action points and reviews, as the "
-        "signed-in user may see them in the app. Send a personal access token as "
-        "`Authorization: Bearer <token>`."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "COMPONENT_SPLIT_REQUEST": False,
-}
+REST_FRAMEWORK, SPECTACULAR_SETTINGS = api.REST_FRAMEWORK, api.SPECTACULAR_SETTINGS  # pmapp/api.py
 
 # --- Accounts: second factor, passwords, sessions, tokens, leavers, lockout (issue 25) -------
 # Kept in one block, added to the lists above rather than written into them.

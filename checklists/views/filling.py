@@ -108,6 +108,17 @@ def _filters(request) -> dict:
     }
 
 
+def _write_items(groups, owner_choices, checklist) -> dict:
+    """Each principle's editable items as one string (the template prints it as it is);
+    returns the blocks the page's script adds to an item."""
+    labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
+    for group in groups:
+        group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
+            "".join(item_html.editable_item(row, labels) for row in group["rows"])
+        )
+    return item_html.block_templates(labels)
+
+
 def _layout_context(
     checklist, *, editable, filters, owner_choices, reviews, forms, conflicts, blockers
 ):
@@ -135,14 +146,7 @@ def _layout_context(
     if filters["principle_code"]:
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
-    blocks = None
-    if editable:
-        labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
-        for group in groups:  # one string per principle: the template prints it as it is
-            group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
-                "".join(item_html.editable_item(row, labels) for row in group["rows"])
-            )
-        blocks = item_html.block_templates(labels)
+    blocks = _write_items(groups, owner_choices, checklist) if editable else None
     return {
         "checklist": checklist,
         "editable": editable,
