@@ -254,6 +254,18 @@ def can_review(user, checklist) -> bool:
     return can_review_in(user, checklist.project)
 
 
+def is_own_submission(user, checklist) -> bool:
+    """Separation of duties: nobody reviews a checklist they submitted themselves."""
+    return checklist.submitted_by_id is not None and checklist.submitted_by_id == user.pk
+
+
+def may_decide_on(user, checklist) -> bool:
+    """Who may review this checklist: a focal point of the project's office who did not
+    submit it (whether it waits for a review is the workflow's decision_refusal). The
+    review queue and the mail to reviewers apply the same rule to many checklists."""
+    return can_review(user, checklist) and not is_own_submission(user, checklist)
+
+
 def reviewers_of(project: Project):
     """The active focal points of the project's office: who is told of a submission."""
     return User.objects.filter(

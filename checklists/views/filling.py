@@ -238,7 +238,7 @@ def render_checklist(request, checklist, *, forms=None, blockers=(), conflicts=N
         "blockers": blockers,
         "invalid_rows": invalid_rows,
         "past_reviews": reviews,
-        "can_review": permissions.can_review(request.user, checklist),
+        "can_review": permissions.may_decide_on(request.user, checklist),
     }
     return render(request, "checklists/checklist.html", context, status=status)
 

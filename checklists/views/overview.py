@@ -37,7 +37,7 @@ def _status_label(checklist, decision) -> str:
     return checklist.get_status_display()
 
 
-def _checklist_rows(checklists, reviews, principles, *, may_review) -> list[dict]:
+def _checklist_rows(checklists, reviews, principles, *, reviewer) -> list[dict]:
     scores = scoring.tallied_scores([c.pk for c in checklists])
     decisions = {review.checklist_id: review for review in reviews}  # the latest of each
     rows = []
@@ -47,7 +47,9 @@ def _checklist_rows(checklists, reviews, principles, *, may_review) -> list[dict
             {
                 "checklist": checklist,
                 "status_label": _status_label(checklist, decisions.get(checklist.pk)),
-                "review_link": checklist.status == ChecklistStatus.SUBMITTED and may_review,
+                "review_link": checklist.status == ChecklistStatus.SUBMITTED
+                and reviewer is not None
+                and permissions.may_decide_on(reviewer, checklist),
                 "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
                 "overall": checklist_scores.overall,
             }
@@ -55,7 +57,7 @@ def _checklist_rows(checklists, reviews, principles, *, may_review) -> list[dict
     return rows
 
 
-def checklist_overview(project, *, may_review: bool) -> dict:
+def checklist_overview(project, *, reviewer=None) -> dict:
     """Each phase with its checklists, scores and ratings; action point counts; whether a
     checklist may be started or the project moved on, as far as its checklists say.
 
@@ -70,7 +72,7 @@ def checklist_overview(project, *, may_review: bool) -> dict:
         .select_related("reviewer")
         .order_by("decided_at", "pk")
     )
-    rows = _checklist_rows(checklists, reviews, principles, may_review=may_review)
+    rows = _checklist_rows(checklists, reviews, principles, reviewer=reviewer)
     phases = [
         {
             "phase": phase,
@@ -97,7 +99,7 @@ def checklist_overview(project, *, may_review: bool) -> dict:
     }
 
 
-def project_parts(project, *, may_review: bool) -> dict:
+def project_parts(project, *, reviewer=None) -> dict:
     """The parts of a project's page that its data make (facts, endorsement, checklists,
     scores, chart, action points, population), rendered once per change: kept under the
     project's revision (its audit entries: every checklist, review and action point change
@@ -108,7 +110,7 @@ def project_parts(project, *, may_review: bool) -> dict:
             "project": project,
             "population": project.population_table(),
             "sectors": list(project.sectors.all()),
-            **checklist_overview(project, may_review=may_review),
+            **checklist_overview(project, reviewer=reviewer),
         }
         parts = {
             name: render_to_string(f"projects/parts/{name}.html", context)
@@ -125,7 +127,8 @@ def project_parts(project, *, may_review: bool) -> dict:
             f"project-{project.pk}",
             project.updated_at.timestamp(),
             project.audit_entries.count(),  # a count: see Checklist.revision
-            "review" if may_review else "read",
+            # A reviewer's links leave out their own submissions: kept for each reviewer.
+            f"review-{reviewer.pk}" if reviewer is not None else "read",
         ),
         render,
     )
@@ -206,7 +209,8 @@ class ProjectDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project, user = self.object, self.request.user
-        parts = project_parts(project, may_review=permissions.can_review_in(user, project))
+        reviewer = user if permissions.can_review_in(user, project) else None
+        parts = project_parts(project, reviewer=reviewer)
         context["parts"] = parts
         context["can_edit"] = permissions.can_edit_project(user, project)
         context["can_read_access_log"] = permissions.can_read_access_log(user, project)

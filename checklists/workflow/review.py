@@ -63,7 +63,7 @@ def decision_refusal(*, checklist: Checklist, reviewer: User) -> str | None:
         return _("This checklist is not waiting for a review (it is %(status)s).") % {
             "status": checklist.get_status_display().lower()
         }
-    if checklist.submitted_by_id == reviewer.pk:
+    if permissions.is_own_submission(reviewer, checklist):
         return _("You submitted this checklist, so another focal point must review it.")
     return None
 

@@ -275,11 +275,18 @@ def test_ones_own_submission_is_not_in_ones_review_queue(client, office_a, proje
     Membership.objects.create(user=both, office=office_a, role=Role.STAFF)
     checklist = submitted_checklist(project_a, both)
     review_url = reverse("checklists:review", args=[checklist.pk])
+    project_url = project_a.get_absolute_url()
+    checklist_url = reverse("checklists:detail", args=[checklist.pk])
     client.force_login(both)
     home = client.get(reverse("checklists:home")).content.decode()
     assert review_url not in home  # nothing to decide here: another focal point does
+    # Nor a "review" link on the project's or the checklist's page (one rule everywhere).
+    assert review_url not in client.get(project_url).content.decode()
+    assert review_url not in client.get(checklist_url).content.decode()
     client.force_login(focal_a)
     assert review_url in client.get(reverse("checklists:home")).content.decode()
+    assert review_url in client.get(project_url).content.decode()
+    assert review_url in client.get(checklist_url).content.decode()
 
 
 def test_deciding_twice_is_refused_and_changes_nothing(client, focal_a, office_a, design_checklist):
