@@ -289,9 +289,6 @@ def checklist_save(request, pk):
     if sessions.typed_by_someone_else(request):
         messages.error(request, sessions.TYPED_BY_SOMEONE_ELSE)
         return redirect("checklists:detail", pk=checklist.pk)
-    if refusal := workflow.editing_refusal(checklist):
-        messages.error(request, refusal)
-        return redirect("checklists:detail", pk=checklist.pk)
     try:
         forms, conflicts = _save_posted_answers(request, checklist, Owners(checklist.project))
     except workflow.WorkflowError as error:
@@ -357,8 +354,6 @@ def answer_save(request, pk, answer_pk):
     if sessions.typed_by_someone_else(request):
         message = str(sessions.TYPED_BY_SOMEONE_ELSE)
         return JsonResponse({"status": "someone_else", "message": message}, status=409)
-    if message := workflow.editing_refusal(checklist):
-        return JsonResponse({"status": "locked", "message": message}, status=409)
     # The workflow reads and locks the answer; the form needs only its id.
     form = AnswerForm(request.POST, answer=Answer(pk=answer_pk), owners=Owners(checklist.project))
     if not form.is_valid():
