@@ -32,9 +32,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "region", "is_headquarters"]
+    list_display = ["code", "name", "parent", "region", "is_headquarters"]
     list_filter = ["region", "is_headquarters"]
     search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
 
 

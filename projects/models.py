@@ -46,8 +46,14 @@ class Region(models.Model):
         return self.name
 
 
+# Offices form a tree of at most four levels: sub-office, country, region, headquarters.
+# The bound keeps every scope lookup one query (projects/permissions).
+OFFICE_TREE_DEPTH = 4
+
+
 class Office(models.Model):
-    """A country office or sub-office: the unit of scope for every permission."""
+    """A country office or sub-office: the unit of scope for every permission. A role held
+    in an office holds in every office under it."""
 
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=120)
@@ -59,6 +65,18 @@ class Office(models.Model):
         default=False,
         help_text=_("Managers of a headquarters office see the projects of every office."),
     )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent office"),
+        help_text=_(
+            "The office above this one (a sub-office's country office, a country's region). "
+            "Roles held in the parent office hold in this office too."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -67,6 +85,39 @@ class Office(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        above, levels = self.parent, 2
+        while above is not None:
+            if above.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("An office cannot be under itself. Choose another parent.")}
+                )
+            above, levels = above.parent, levels + 1
+        if levels - 1 + self._levels_below() > OFFICE_TREE_DEPTH:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "Offices go at most %(levels)s levels deep (sub-office, country, "
+                        "region, headquarters). Choose a parent higher up."
+                    )
+                    % {"levels": OFFICE_TREE_DEPTH}
+                }
+            )
+
+    def _levels_below(self) -> int:
+        """How many levels of offices hang under this one (0 for none)."""
+        if self.pk is None:
+            return 0
+        levels, offices = 0, [self.pk]
+        while offices := list(
+            Office.objects.filter(parent__in=offices).values_list("pk", flat=True)
+        ):
+            levels += 1
+        return levels
 
 
 class Role(models.TextChoices):

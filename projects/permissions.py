@@ -1,10 +1,12 @@
 """Who may see and do what. The one place that filters by office.
 
-Scope is by office: a user sees the projects of the offices they belong to, HQ managers
-and administrators see every office. Views fetch objects through these functions, so a
-view cannot forget the scoping: an object outside the user's scope answers 404 (we never
-confirm that a foreign project exists), an object in scope that the user's role does not
-allow to change answers 403.
+Scope is by office: a user sees the projects of the offices they belong to and of every
+office under them (offices form a tree: sub-office, country, region, headquarters); HQ
+managers and administrators see every office. A role held in an office holds in the
+offices under it: a regional manager sees the region's portfolio. Views fetch objects
+through these functions, so a view cannot forget the scoping: an object outside the
+user's scope answers 404 (we never confirm that a foreign project exists), an object in
+scope that the user's role does not allow to change answers 403.
 """
 
 from django.contrib.auth.models import User
@@ -24,6 +26,7 @@ from checklists.models import (
     Review,
 )
 
+from . import office_tree
 from .models import AccessToken, Membership, Office, Project, Role
 
 
@@ -38,6 +41,13 @@ def _memberships(user) -> list[Membership]:
     return user._pm_memberships
 
 
+def _covered_office_ids(user, role: Role | None = None) -> frozenset[int]:
+    covered = office_tree.covered_offices(user, _memberships(user))
+    if role is not None:
+        return covered.get(role, frozenset())
+    return frozenset().union(*covered.values())
+
+
 def sees_every_office(user) -> bool:
     if not user.is_authenticated:
         return False
@@ -50,16 +60,17 @@ def visible_offices(user):
     """Offices whose projects the user may read."""
     if sees_every_office(user):
         return Office.objects.all()
-    return Office.objects.filter(pk__in={m.office_id for m in _memberships(user)})
+    return Office.objects.filter(pk__in=_covered_office_ids(user))
 
 
 def offices_with_role(user, role: Role):
-    """Offices where the user holds ``role`` (administrators hold none by default)."""
-    return Office.objects.filter(pk__in={m.office_id for m in _memberships(user) if m.role == role})
+    """Offices where the user holds ``role``, in the office itself or one above it
+    (administrators hold none by default)."""
+    return Office.objects.filter(pk__in=_covered_office_ids(user, role))
 
 
 def has_role(user, office_id: int, role: Role) -> bool:
-    return any(m.office_id == office_id and m.role == role for m in _memberships(user))
+    return office_id in _covered_office_ids(user, role)
 
 
 def has_any_role(user) -> bool:
@@ -77,7 +88,7 @@ def visible_projects(user):
         return Project.objects.none()
     projects = Project.objects.all()
     if not sees_every_office(user):
-        projects = projects.filter(office__in=[m.office_id for m in _memberships(user)])
+        projects = projects.filter(office__in=_covered_office_ids(user))
     return projects
 
 
@@ -114,9 +125,7 @@ def visible_checklists(user):
         return Checklist.objects.none()
     if sees_every_office(user):
         return Checklist.objects.all()
-    return Checklist.objects.filter(
-        project__office_id__in=[m.office_id for m in _memberships(user)]
-    )
+    return Checklist.objects.filter(project__office_id__in=_covered_office_ids(user))
 
 
 def get_checklist_for_user(user, pk):
@@ -140,7 +149,11 @@ def get_checklist_to_change(user, pk):
     query (the autosave runs it many times a minute). Whether the checklist may change now
     (its status, its project archived) is the workflow's editing_refusal, asked under lock.
     """
-    member_of_office = Membership.objects.filter(user=user, office=OuterRef("project__office_id"))
+    # A membership in the project's office or in an office above it, asked inside the one
+    # query (the tree's depth is bounded, so are the lookups).
+    member_of_office = Membership.objects.filter(user=user).filter(
+        office_tree.holds_office(OuterRef("project__office_id"))
+    )
     try:
         checklist = (
             Checklist.objects.select_related("project", "phase")
@@ -317,7 +330,7 @@ def portfolio_scope(user) -> tuple[bool, list[int]]:
     """What a portfolio report asked for now covers: every office, or these offices."""
     if sees_every_office(user):
         return True, []
-    return False, sorted({m.office_id for m in _memberships(user) if m.role == Role.MANAGER})
+    return False, sorted(_covered_office_ids(user, Role.MANAGER))
 
 
 def get_report_file_for_user(user, pk) -> ReportFile:

@@ -63,6 +63,7 @@ def apply_sign_in_groups(*, user, groups: list[str]) -> None:
         Membership.objects.create(user=user, office_id=office_id, role=role, from_sign_in=True)
         logger.info("Sign-in: %s given %s in office %s", user.username, role, office_id)
     user.__dict__.pop("_pm_memberships", None)
+    user.__dict__.pop("_pm_covered", None)
 
 
 def email_is_verified(claims) -> bool:
