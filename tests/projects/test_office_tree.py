@@ -52,9 +52,7 @@ def test_a_country_role_reaches_its_sub_offices_but_not_above_nor_beside(client,
     assert client.get(project_page(iraq_project)).status_code == 404
 
 
-def test_a_regional_manager_sees_the_regions_portfolio_and_nothing_of_another_region(
-    client, tree
-):
+def test_a_regional_manager_sees_the_regions_portfolio_and_nothing_of_another_region(client, tree):
     make_project(office=tree["IRQ-EBL"], code="EBL-WASH-01")
     make_project(office=tree["JOR"], code="JOR-CSH-07")
     latam_project = make_project(office=tree["LAC"], code="HND-PRT-02")
