@@ -178,9 +178,10 @@ class LoginForm(AuthenticationForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["language", "time_zone"]
+        fields = ["language", "time_zone", "digest"]
         widgets = {
             "language": forms.Select(attrs={"class": "form-select"}),
+            "digest": forms.RadioSelect,
             "time_zone": forms.TextInput(attrs={"class": "form-control", "list": "time-zones"}),
         }
 
