@@ -185,6 +185,14 @@ class SettingsForm(forms.ModelForm):
             "time_zone": forms.TextInput(attrs={"class": "form-control", "list": "time-zones"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form that leaves the summary e-mail out (an older page, a script) keeps the choice.
+        self.fields["digest"].required = False
+
+    def clean_digest(self):
+        return self.cleaned_data["digest"] or self.instance.digest
+
 
 class AccessTokenForm(forms.Form):
     """A new personal access token: what it is for, how long it stays valid, and the
