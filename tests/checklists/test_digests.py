@@ -123,15 +123,15 @@ def test_a_french_digest_counts_and_links_and_holds_no_comment_text(
     checklist_url = reverse("checklists:detail", args=[waiting["returned"].pk])
     points_url = reverse("checklists:action-points", args=[waiting["returned"].project_id])
     for text in texts(staff_mail)[1:]:
-        assert "1 checklist a été renvoyée pour révision" in text
-        assert "2 points d’action sont en retard" in text
+        assert "1 liste de contrôle a été renvoyée pour révision" in text
+        assert "2 points d'action sont en retard" in text
         assert "IRQ-SHL-01" in text and "IRQ-EDU-02" in text
         assert "7 décembre 2026" in text  # the date in French
         assert f"https://pm.example.org{checklist_url}" in text
         assert f"https://pm.example.org{points_url}?view=overdue" in text
     focal_mail = by_recipient["focal_a@example.org"]
     review_url = reverse("checklists:review", args=[waiting["queued"].pk])
-    assert "1 checklist attend votre décision" in focal_mail.body
+    assert "1 liste de contrôle attend votre décision" in focal_mail.body
     assert f"https://pm.example.org{review_url}" in focal_mail.alternatives[0][0]
     for message in mail.outbox:
         for text in texts(message):
@@ -147,7 +147,7 @@ def test_an_arabic_digest_is_in_arabic_right_to_left_and_holds_no_comment_text(s
     (message,) = mail.outbox
     subject, body, html = texts(message)
     assert "ملخصك الأسبوعي" in subject
-    assert "نقاط عمل متأخرة" in body
+    assert "إجراءات المتابعة المتأخرة (2):" in body
     assert 'dir="rtl"' in html and "ديسمبر" in html
     for text in (subject, body, html):
         for secret in SECRETS:
