@@ -12,7 +12,7 @@ waits at that moment.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
@@ -34,8 +34,16 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _local(profile: Profile, now: datetime.datetime) -> datetime.datetime:
+    try:
+        zone = ZoneInfo(profile.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC  # a zone the system no longer knows: never stop everyone's digest
+    return now.astimezone(zone)
+
+
 def local_today(profile: Profile, now: datetime.datetime) -> datetime.date:
-    return now.astimezone(ZoneInfo(profile.time_zone)).date()
+    return _local(profile, now).date()
 
 
 def is_due(profile: Profile, now: datetime.datetime) -> bool:
@@ -43,7 +51,7 @@ def is_due(profile: Profile, now: datetime.datetime) -> bool:
     time zone; weekly, once each week (Monday, or the first run after it)."""
     if profile.digest == Digest.NONE:
         return False
-    local = now.astimezone(ZoneInfo(profile.time_zone))
+    local = _local(profile, now)
     if local.hour < DIGEST_HOUR:
         return False
     first_day = local.date()

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from checklists import digests, notifications
+from checklists import digests, notifications, tasks
 from checklists.models import (
     ActionPoint,
     ChecklistStatus,
@@ -220,15 +220,36 @@ def test_a_digest_with_nothing_left_by_the_time_it_goes_is_not_sent(staff_a, wai
     assert mail.outbox == []
 
 
+def morning_zone() -> str:
+    """A time zone where it is past 06:00 now, for the tests that run on the real clock."""
+    return "UTC" if datetime.datetime.now(UTC).hour >= 6 else "Etc/GMT-8"
+
+
 def test_the_command_queues_the_digests_and_the_worker_sends_them(
     staff_a, waiting, django_capture_on_commit_callbacks
 ):
-    subscribe(staff_a, time_zone="UTC")
+    subscribe(staff_a, time_zone=morning_zone())
     output = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_digests", stdout=output)
     assert "1 digest e-mail(s) queued." in output.getvalue()
     assert [m.to for m in mail.outbox] == [["staff_a@example.org"]]
+
+
+def test_the_task_worker_queues_and_sends_the_digests(
+    staff_a, waiting, django_capture_on_commit_callbacks
+):
+    subscribe(staff_a, time_zone=morning_zone())
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_digests.enqueue()
+    assert [m.to for m in mail.outbox] == [["staff_a@example.org"]]
+    assert OutgoingMail.objects.get().sent_at is not None
+
+
+def test_a_time_zone_the_system_no_longer_knows_counts_as_utc(staff_a, waiting):
+    subscribe(staff_a)
+    Profile.objects.filter(user=staff_a).update(time_zone="Atlantis/Capital")
+    assert send_due() == 1
 
 
 def test_the_settings_page_saves_the_choice(client, staff_a):
