@@ -1,5 +1,6 @@
-"""E-mails: on submission to the office's focal points, on a decision to the submitter, and
-reminders about action points. Each mail is written in its recipient's language.
+"""E-mails: on submission to the office's focal points, on a decision to the submitter,
+reminders about action points, and the daily or weekly digests (checklists/digests.py).
+Each mail is written in its recipient's language.
 
 Notifications go through an outbox (``OutgoingMail``): the workflow queues them in its own
 transaction and the task worker sends them, so a mail server that fails never turns saved
@@ -21,6 +22,7 @@ from django_tasks import default_task_backend, task
 from projects import permissions
 from projects.models import Profile
 
+from . import digests
 from .models import ActionPoint, Checklist, MailKind, OutgoingMail, Reminder, Review
 
 logger = logging.getLogger(__name__)
@@ -101,8 +103,12 @@ def _queue(mails: list[OutgoingMail]) -> None:
     transaction.on_commit(deliver_mail.enqueue)
 
 
-def _compose(mail: OutgoingMail) -> bool:
-    """Render and send one queued mail; False when the recipient has no address."""
+def _compose(mail: OutgoingMail, now: datetime.datetime) -> bool:
+    """Render and send one queued mail; False when the recipient has no address (or, for a
+    digest, nothing waits any more)."""
+    if mail.kind == MailKind.DIGEST:
+        context = digests.digest_for(mail.recipient, now)
+        return context is not None and send("digest", to=mail.recipient, context=context)
     if mail.kind == MailKind.SUBMITTED:
         checklist = mail.checklist
         url = absolute(reverse("checklists:review", kwargs={"pk": checklist.pk}))
@@ -127,7 +133,7 @@ def _attempt(mail: OutgoingMail, now: datetime.datetime) -> bool:
     """Try to send one claimed mail; on failure, log it and plan the next attempt."""
     mail.attempts += 1
     try:
-        _compose(mail)
+        _compose(mail, now)
     except Exception as error:
         mail.last_error = f"{type(error).__name__}: {error}"[:2000]
         if mail.attempts >= MAX_ATTEMPTS:
@@ -247,6 +253,41 @@ def send_reminders(today: datetime.date | None = None) -> int:
             Reminder.objects.filter(action_point__in=points, sent_on=today).delete()
             raise
     return sent
+
+
+def queue_digests(now: datetime.datetime | None = None) -> int:
+    """Queue the digests due now; returns how many.
+
+    Each person's day (or week) is claimed before their mail is queued, in one transaction,
+    by a conditional update: two runs at once never queue the same digest twice. A person
+    with nothing waiting is claimed too, and gets nothing that day.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for profile in digests.subscribed_profiles():
+        if not digests.is_due(profile, now):
+            continue
+        today = digests.local_today(profile, now)
+        with transaction.atomic():
+            claimed = Profile.objects.filter(
+                pk=profile.pk, digest_made_on=profile.digest_made_on
+            ).update(digest_made_on=today)
+            if not claimed or not digests.build_digest(profile.user, today=today)["total"]:
+                continue
+            OutgoingMail.objects.create(
+                kind=MailKind.DIGEST, recipient=profile.user, next_attempt_at=now
+            )
+            queued += 1
+    if queued:
+        transaction.on_commit(deliver_mail.enqueue)
+    return queued
+
+
+@task()
+def send_digests() -> int:
+    """The worker's task: queue the digests due now (``manage.py send_digests`` from cron
+    does the same); the worker then sends them as it sends every queued mail."""
+    return queue_digests()
 
 
 @task()

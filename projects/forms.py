@@ -178,11 +178,20 @@ class LoginForm(AuthenticationForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["language", "time_zone"]
+        fields = ["language", "time_zone", "digest"]
         widgets = {
             "language": forms.Select(attrs={"class": "form-select"}),
+            "digest": forms.RadioSelect,
             "time_zone": forms.TextInput(attrs={"class": "form-control", "list": "time-zones"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form that leaves the summary e-mail out (an older page, a script) keeps the choice.
+        self.fields["digest"].required = False
+
+    def clean_digest(self):
+        return self.cleaned_data["digest"] or self.instance.digest
 
 
 class AccessTokenForm(forms.Form):

@@ -163,6 +163,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.office} · {self.get_role_display()}"
 
 
+class Digest(models.TextChoices):
+    """How often a person gets the e-mail of what waits for them (checklists/digests.py)."""
+
+    NONE = "none", _("No summary e-mail")
+    DAILY = "daily", _("Every morning")
+    WEEKLY = "weekly", _("Every Monday morning")
+
+
 class Profile(models.Model):
     """What the app remembers about a user beyond Django's auth: their language."""
 
@@ -185,6 +193,21 @@ class Profile(models.Model):
         validators=[validate_time_zone],
         default="UTC",
         help_text=_("Dates and times are shown in this time zone."),
+    )
+    digest = models.CharField(
+        _("summary e-mail"),
+        max_length=10,
+        choices=Digest.choices,
+        default=Digest.NONE,
+        help_text=_(
+            "An e-mail with what waits for you: checklists to review, checklists returned to "
+            "you, overdue action points. Only counts and links; never sent when nothing waits."
+        ),
+    )
+    # The day (in the person's time zone) the last digest was made, sent or with nothing to
+    # tell: a second run that day (or week) sends nothing twice.
+    digest_made_on = models.DateField(
+        _("last summary e-mail made on"), null=True, blank=True, editable=False
     )
     # The organisation account's stable identifier ("sub"), set at the first sign-in with it.
     sign_in_subject = models.CharField(

@@ -207,7 +207,7 @@ def switch_language(request):
 
 
 class SettingsView(generic.UpdateView):
-    """The user's own settings: default language and time zone."""
+    """The user's own settings: default language, time zone and summary e-mail (digest)."""
 
     form_class = SettingsForm
     template_name = "projects/settings.html"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class MailKind(models.TextChoices):
     SUBMITTED = "submitted", _("Checklist waiting for review")
     DECIDED = "decided", _("Decision on a checklist")
+    DIGEST = "digest", _("Summary of what waits")
 
 
 class OutgoingMail(models.Model):

@@ -12,6 +12,7 @@ from checklists import workflow
 from checklists.models import Decision, Phase, PhaseCode
 from projects import second_factor
 from projects.models import (
+    Digest,
     Membership,
     Office,
     PopulationFigure,
@@ -184,7 +185,12 @@ class Command(BaseCommand):
                 office_code = memberships[0][0] if memberships else "HQ"
                 Profile.objects.get_or_create(
                     user=user,
-                    defaults={"language": language, "time_zone": TIME_ZONES[office_code]},
+                    defaults={
+                        "language": language,
+                        "time_zone": TIME_ZONES[office_code],
+                        # The demo shows the morning summary e-mail (issue 29).
+                        "digest": Digest.DAILY,
+                    },
                 )
             for office, role in memberships:
                 Membership.objects.get_or_create(user=user, office=offices[office], role=role)
