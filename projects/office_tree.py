@@ -15,21 +15,16 @@ def ancestor_paths() -> list[str]:
     return ["pk"] + ["__".join(["parent"] * depth) for depth in range(1, OFFICE_TREE_DEPTH)]
 
 
-def holds_office(office_id) -> Q:
-    """A membership (or anything with an ``office``) in that office or an office above it."""
-    held = Q(office_id=office_id)
-    for depth in range(1, OFFICE_TREE_DEPTH):
-        held |= Q(**{"office__" + "__".join(["children"] * depth): office_id})
-    return held
-
-
 def covered_offices(user, held) -> dict[str, frozenset[int]]:
     """For each role of the user's memberships ``held``: the offices it covers (the
-    member offices and every office under them). One query, cached on the user object
-    for the request."""
+    member offices and every office under them). At most one query (none when no member
+    office has offices under it: memberships are read with ``office_has_children``),
+    cached on the user object for the request."""
     if not hasattr(user, "_pm_covered"):
         covered: dict[str, set[int]] = {m.role: set() for m in held}
-        if held:
+        for membership in held:
+            covered[membership.role].add(membership.office_id)
+        if any(getattr(m, "office_has_children", True) for m in held):
             paths = ancestor_paths()
             member_of = Q()
             for path in paths:

@@ -33,8 +33,12 @@ from .models import AccessToken, Membership, Office, Project, Role
 def _memberships(user) -> list[Membership]:
     # Cached on the user object, which lives for one request only.
     if not hasattr(user, "_pm_memberships"):
+        # Whether each office has offices under it comes with them: most people work in
+        # an office with none, and their scope then needs no second query.
         user._pm_memberships = list(
-            Membership.objects.filter(user=user).select_related("office")
+            Membership.objects.filter(user=user)
+            .select_related("office")
+            .annotate(office_has_children=Exists(Office.objects.filter(parent=OuterRef("office"))))
             if user.is_authenticated
             else []
         )
@@ -145,29 +149,28 @@ def get_checklist_to_change(user, pk):
     """The checklist, if the user may change it: programme staff of its project's office.
 
     The one gate of every write to a checklist (an answer, a submission, an evidence file):
-    404 outside the user's offices, 403 for a member of the office in another role, in one
-    query (the autosave runs it many times a minute). Whether the checklist may change now
+    404 outside the user's offices, 403 for a member of the office in another role; one
+    query for the office's own staff (the autosave runs it many times a minute). Whether the checklist may change now
     (its status, its project archived) is the workflow's editing_refusal, asked under lock.
     """
-    # A membership in the project's office or in an office above it, asked inside the one
-    # query (the tree's depth is bounded, so are the lookups).
-    member_of_office = Membership.objects.filter(user=user).filter(
-        office_tree.holds_office(OuterRef("project__office_id"))
+    # The common case in the one query: programme staff of the project's own office. Anyone
+    # else (staff of an office above it, other roles, outsiders) is asked through the tree.
+    staff_of_office = Membership.objects.filter(
+        user=user, office=OuterRef("project__office_id"), role=Role.STAFF
     )
     try:
         checklist = (
             Checklist.objects.select_related("project", "phase")
-            .annotate(
-                is_member=Exists(member_of_office),
-                is_staff=Exists(member_of_office.filter(role=Role.STAFF)),
-            )
+            .annotate(is_staff=Exists(staff_of_office))
             .get(pk=pk)
         )
     except (Checklist.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not (checklist.is_member or sees_every_office(user)):
-        raise Http404
-    require(checklist.is_staff)
+    if not checklist.is_staff:
+        office_id = checklist.project.office_id
+        if not (office_id in _covered_office_ids(user) or sees_every_office(user)):
+            raise Http404
+        require(has_role(user, office_id, Role.STAFF))
     return checklist
 
 
