@@ -22,6 +22,7 @@ from checklists.models import (
     Item,
     ReportFile,
     Review,
+    RiskRow,
 )
 
 from .models import AccessToken, Membership, Office, Project, Role
@@ -241,6 +242,26 @@ def action_point_owners(project: Project):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def can_edit_risk_analysis(user, project: Project) -> bool:
+    """Programme staff and focal points of the project's office keep its protection risk
+    analysis; everyone who sees the project reads it. An archived project's is read-only."""
+    return not project.archived and (
+        has_role(user, project.office_id, Role.STAFF)
+        or has_role(user, project.office_id, Role.FOCAL_POINT)
+    )
+
+
+def get_risk_row_of_project(project: Project, pk) -> RiskRow:
+    """A row of the risk analysis of a project the caller already fetched in scope; 404
+    for a row of another project."""
+    try:
+        return RiskRow.objects.select_related("owner", "action_point").get(
+            pk=pk, analysis__project=project
+        )
+    except (RiskRow.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def can_review_in(user, project: Project) -> bool:

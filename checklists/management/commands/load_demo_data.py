@@ -11,6 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from checklists import workflow
 from checklists.models import Decision, Phase, PhaseCode
 from projects import second_factor
+
+from ._demo_risk_analysis import DEMO_PROJECT, load_demo_risk_analysis
 from projects.models import (
     Membership,
     Office,
@@ -223,6 +225,8 @@ class Command(BaseCommand):
                 project.sectors.set([sectors[c] for c in sector_codes])
                 self._add_population(project, people, share)
                 self._walk_to_phase(project, phase, users, office)
+            if code == DEMO_PROJECT:
+                load_demo_risk_analysis(project, staff=users["staff.iraq"])
 
     def _walk_to_phase(self, project, target_phase, users, office):
         """Fill, submit and approve the checklists of earlier phases, so the demo shows
