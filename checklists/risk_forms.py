@@ -47,9 +47,7 @@ def _scale(label, choices, help_text):
 class RiskRowForm(forms.ModelForm):
     """One risk. The owner is a member of the project's office, as for action points."""
 
-    likelihood = _scale(
-        _("Likelihood"), LIKELIHOOD_CHOICES, _("How likely is the harm to happen?")
-    )
+    likelihood = _scale(_("Likelihood"), LIKELIHOOD_CHOICES, _("How likely is the harm to happen?"))
     impact = _scale(_("Impact"), IMPACT_CHOICES, _("How bad would the harm be?"))
 
     class Meta:

@@ -13,6 +13,7 @@ from projects.models import Profile, Role
 from ..factories import make_user, start_project_checklist
 from .test_accessibility import violations
 
+
 def risk(**values) -> dict:
     base = {
         "activity": "Distribution of repair kits at the school",
@@ -116,9 +117,7 @@ def test_risk_analysis_pages_have_no_wcag_violations(
     assert review.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_a_risk_is_added_and_turned_into_an_action_point_without_javascript(
-    open_page, risk_world
-):
+def test_a_risk_is_added_and_turned_into_an_action_point_without_javascript(open_page, risk_world):
     project = risk_world["project"]
     page = open_page("layla", javascript=False)
     page.goto(f"/projects/{project.pk}/risk-analysis/")

@@ -336,9 +336,7 @@ def test_the_review_page_shows_the_analysis_read_only(client, row, staff_a, foca
     assert "Turn the mitigation into an action point" not in page
 
 
-def test_the_page_runs_as_many_queries_for_2_rows_as_for_8(
-    client, project_a, staff_a, query_count
-):
+def test_the_page_runs_as_many_queries_for_2_rows_as_for_8(client, project_a, staff_a, query_count):
     client.force_login(staff_a)
     for _ in range(2):
         workflow.save_risk_row(project=project_a, user=staff_a, values=values(owner=staff_a))

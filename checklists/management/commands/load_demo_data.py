@@ -11,8 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from checklists import workflow
 from checklists.models import Decision, Phase, PhaseCode
 from projects import second_factor
-
-from ._demo_risk_analysis import DEMO_PROJECT, load_demo_risk_analysis
 from projects.models import (
     Membership,
     Office,
@@ -23,6 +21,8 @@ from projects.models import (
     Role,
     Sector,
 )
+
+from ._demo_risk_analysis import DEMO_PROJECT, load_demo_risk_analysis
 
 DEMO_PASSWORD = "demo-pass-2026"
 # The demo accounts that need a second factor (administrator, HQ-wide roles) share this
