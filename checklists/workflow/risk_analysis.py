@@ -132,6 +132,12 @@ def risk_row_to_action_point(*, row: RiskRow, user: User) -> ActionPoint:
         raise WorkflowError(_("This mitigation is already an action point."))
     if not row.mitigation.strip():
         raise WorkflowError(_("Say what the project will do (the mitigation) first."))
+    if row.owner_id is None or row.review_date is None:
+        # An action point says what, who and by when; one without them could never be
+        # marked done (mark_action_point_done), and nobody would be reminded of it.
+        raise WorkflowError(
+            _("Give the risk an owner and a review date first: the action point takes them.")
+        )
     action_point = ActionPoint.objects.create(
         project=project,
         description=row.mitigation.strip(),

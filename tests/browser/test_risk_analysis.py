@@ -118,6 +118,8 @@ def test_risk_analysis_pages_have_no_wcag_violations(
 
 
 def test_a_risk_is_added_and_turned_into_an_action_point_without_javascript(open_page, risk_world):
+    from django.contrib.auth.models import User
+
     project = risk_world["project"]
     page = open_page("layla", javascript=False)
     page.goto(f"/projects/{project.pk}/risk-analysis/")
@@ -128,6 +130,8 @@ def test_a_risk_is_added_and_turned_into_an_action_point_without_javascript(open
     page.select_option("#id_likelihood", "3")
     page.select_option("#id_impact", "5")
     page.fill("#id_mitigation", "Light the path and move the opening hours")
+    page.select_option("#id_owner", str(User.objects.get(username="layla").pk))
+    page.fill("#id_review_date", "2026-07-31")
     page.click("#add-heading ~ form button[type=submit]")
     page.wait_for_load_state()
     row = RiskRow.objects.get(activity="Water point at night")
@@ -137,6 +141,6 @@ def test_a_risk_is_added_and_turned_into_an_action_point_without_javascript(open
     page.wait_for_load_state()
     row.refresh_from_db()
     assert row.action_point is not None
-    assert ActionPoint.objects.filter(
-        pk=row.action_point_id, description="Light the path and move the opening hours"
-    ).exists()
+    point = ActionPoint.objects.get(pk=row.action_point_id)
+    assert point.description == "Light the path and move the opening hours"
+    assert point.due_date.isoformat() == "2026-07-31" and point.is_complete

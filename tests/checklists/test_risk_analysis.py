@@ -245,8 +245,20 @@ def test_a_risk_row_turned_into_an_action_point(client, row, staff_a, project_a)
     assert ActionPoint.objects.count() == 1
 
 
+def test_a_row_without_owner_or_review_date_is_refused_clearly(client, project_a, staff_a):
+    for missing in ({"owner": None}, {"owner": staff_a, "review_date": None}):
+        row = workflow.save_risk_row(project=project_a, user=staff_a, values=values(**missing))
+        client.force_login(staff_a)
+        response = client.post(row_url("checklists:risk-row-action-point", row), follow=True)
+        assert response.status_code == 200
+        assert "Give the risk an owner and a review date first" in response.content.decode()
+    assert not ActionPoint.objects.exists()
+
+
 def test_a_row_without_mitigation_is_refused_clearly(client, project_a, staff_a):
-    row = workflow.save_risk_row(project=project_a, user=staff_a, values=values(mitigation=""))
+    row = workflow.save_risk_row(
+        project=project_a, user=staff_a, values=values(mitigation="", owner=staff_a)
+    )
     client.force_login(staff_a)
     response = client.post(row_url("checklists:risk-row-action-point", row), follow=True)
     assert response.status_code == 200
