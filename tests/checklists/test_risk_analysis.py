@@ -390,6 +390,20 @@ def test_the_project_pdf_has_the_risk_analysis_in_arabic(row, project_a, staff_a
     assert "مرتفع" in text  # the level, in words
 
 
+def test_the_project_pdf_says_when_there_is_no_risk_analysis(project_a, staff_a):
+    text = pdf_text(project_report_pdf(project_a, language="en", generated_by=staff_a))
+    assert "Protection risk analysis The project has no risk analysis yet." in text
+
+
+def test_the_history_page_reads_a_changed_risk_in_words(client, row, staff_a, project_a):
+    values_now = values(owner=staff_a, activity="Kits at site", by_disability=True)
+    workflow.save_risk_row(project=project_a, user=staff_a, values=values_now, row=row)
+    client.force_login(staff_a)
+    page = client.get(reverse("checklists:project-history", args=[project_a.pk])).content.decode()
+    assert "Risk added to the risk analysis" in page and "Disability" in page
+    assert "June 30, 2026" in page  # the review date, as a date
+
+
 def test_the_api_returns_the_risk_analysis(client, row, manager_a, project_a, staff_a):
     point = workflow.risk_row_to_action_point(row=row, user=staff_a)
     client.force_login(manager_a)
