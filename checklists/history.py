@@ -22,11 +22,26 @@ FIELD_LABELS = {
     "done_on": _("Done on"),
     "done_note": _("Note"),
     "file": _("File"),
+    # A row of the protection risk analysis (checklists/workflow/risk_analysis.py).
+    "activity": _("Activity"),
+    "threat": _("Threat"),
+    "at_risk": _("Who is at risk"),
+    "by_age": _("Age"),
+    "by_gender": _("Gender"),
+    "by_disability": _("Disability"),
+    "by_other_diversity": _("Other diversity"),
+    "vulnerability": _("Vulnerability"),
+    "capacities": _("Existing capacities"),
+    "likelihood": _("Likelihood"),
+    "impact": _("Impact"),
+    "mitigation": _("Mitigation"),
+    "owner": _("Owner"),
+    "review_date": _("Review date"),
 }
 
 
 def _display(field: str, value, phases: dict[str, str]) -> str:
-    if value in (None, "", []):
+    if value is None or value in ("", []):
         return "—"
     if field == "response":
         return str(Response(value).label)
@@ -36,7 +51,9 @@ def _display(field: str, value, phases: dict[str, str]) -> str:
         return str(Decision(value).label)
     if field == "phase":
         return phases.get(value, value)
-    if field in ("action_due", "done_on"):
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if field in ("action_due", "done_on", "review_date"):
         try:
             return date_format(datetime.date.fromisoformat(value))
         except (TypeError, ValueError):

@@ -12,6 +12,7 @@ from .views import (
     overview,
     reports,
     review,
+    risk_analysis,
 )
 
 app_name = "checklists"
@@ -44,6 +45,27 @@ urlpatterns = [
         "projects/<id:project_pk>/access.csv",
         access_log.project_access_log_csv,
         name="project-access-csv",
+    ),
+    # The project's protection risk analysis.
+    path(
+        "projects/<id:project_pk>/risk-analysis/",
+        risk_analysis.risk_analysis,
+        name="risk-analysis",
+    ),
+    path(
+        "projects/<id:project_pk>/risk-analysis/<id:pk>/",
+        risk_analysis.risk_row_edit,
+        name="risk-row",
+    ),
+    path(
+        "projects/<id:project_pk>/risk-analysis/<id:pk>/remove/",
+        risk_analysis.risk_row_delete,
+        name="risk-row-remove",
+    ),
+    path(
+        "projects/<id:project_pk>/risk-analysis/<id:pk>/action-point/",
+        risk_analysis.risk_row_action_point,
+        name="risk-row-action-point",
     ),
     # A checklist: filling, review, history.
     path("checklists/<id:pk>/", filling.checklist_detail, name="detail"),

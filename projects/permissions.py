@@ -24,10 +24,19 @@ from checklists.models import (
     Item,
     ReportFile,
     Review,
+    RiskRow,
 )
 
 from . import office_tree
 from .models import AccessToken, Membership, Office, Project, Role
+
+
+def _get_or_404(queryset, **lookup):
+    """One object of the queryset, or 404 whether it is missing or the id is not a number."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def _memberships(user) -> list[Membership]:
@@ -99,10 +108,7 @@ def visible_projects(user):
 def get_project_for_user(user, pk) -> Project:
     """The project if the user may read it; 404 otherwise, whether or not it exists."""
     projects = visible_projects(user).select_related("office__region", "current_phase")
-    try:
-        return projects.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(projects, pk=pk)
 
 
 def can_create_project(user) -> bool:
@@ -139,10 +145,7 @@ def get_checklist_for_user(user, pk):
     time grows fast with each joined table.
     """
     checklists = visible_checklists(user).select_related("project", "phase", "submitted_by")
-    try:
-        return checklists.get(pk=pk)
-    except (checklists.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(checklists, pk=pk)
 
 
 def get_checklist_to_change(user, pk):
@@ -150,8 +153,9 @@ def get_checklist_to_change(user, pk):
 
     The one gate of every write to a checklist (an answer, a submission, an evidence file):
     404 outside the user's offices, 403 for a member of the office in another role; one
-    query for the office's own staff (the autosave runs it many times a minute). Whether the checklist may change now
-    (its status, its project archived) is the workflow's editing_refusal, asked under lock.
+    query for the office's own staff (the autosave runs it many times a minute). Whether
+    the checklist may change now (its status, its project archived) is the workflow's
+    editing_refusal, asked under lock.
     """
     # The common case in the one query: programme staff of the project's own office. Anyone
     # else (staff of an office above it, other roles, outsiders) is asked through the tree.
@@ -178,18 +182,12 @@ def get_action_point_for_user(user, pk):
     action_points = ActionPoint.objects.filter(project__in=visible_projects(user)).select_related(
         "project", "owner", "answer__checklist"
     )
-    try:
-        return action_points.get(pk=pk)
-    except (ActionPoint.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(action_points, pk=pk)
 
 
 def get_answer_of_checklist(checklist, pk) -> Answer:
     """An answer of a checklist the caller already fetched in scope; 404 otherwise."""
-    try:
-        return checklist.answers.select_related("item").get(pk=pk)
-    except (Answer.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(checklist.answers.select_related("item"), pk=pk)
 
 
 def get_evidence_for_user(user, checklist_pk, pk) -> Evidence:
@@ -256,6 +254,23 @@ def action_point_owners(project: Project):
         User.objects.filter(memberships__office_id=project.office_id, is_active=True)
         .distinct()
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def can_edit_risk_analysis(user, project: Project) -> bool:
+    """Programme staff and focal points of the project's office keep its protection risk
+    analysis; everyone who sees the project reads it. An archived project's is read-only."""
+    return not project.archived and (
+        has_role(user, project.office_id, Role.STAFF)
+        or has_role(user, project.office_id, Role.FOCAL_POINT)
+    )
+
+
+def get_risk_row_of_project(project: Project, pk) -> RiskRow:
+    """A row of the risk analysis of a project the caller already fetched in scope; 404
+    for a row of another project."""
+    return _get_or_404(
+        RiskRow.objects.select_related("owner", "action_point"), pk=pk, analysis__project=project
     )
 
 
@@ -360,19 +375,13 @@ def can_author_frameworks(user) -> bool:
 def get_framework_for_editor(user, pk) -> Framework:
     """A framework version, for a framework editor (403 for anyone else)."""
     require(can_author_frameworks(user))
-    try:
-        return Framework.objects.get(pk=pk)
-    except (Framework.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(Framework.objects, pk=pk)
 
 
 def get_item_for_editor(user, framework, pk) -> Item:
     """An item of that framework version, for a framework editor."""
     require(can_author_frameworks(user))
-    try:
-        return framework.items.get(pk=pk)
-    except (Item.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(framework.items, pk=pk)
 
 
 # --- The read API: the same scope as the pages, for lists of children -------------------
@@ -400,10 +409,7 @@ def may_hold_access_tokens(user) -> bool:
 
 def get_access_token_for_user(user, pk) -> AccessToken:
     """One of the user's own access tokens; anybody else's is 404."""
-    try:
-        return AccessToken.objects.get(pk=pk, user=user)
-    except (AccessToken.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(AccessToken.objects, pk=pk, user=user)
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -428,7 +434,4 @@ def get_signed_in_session_for_user(user, pk):
     """One of the user's own sessions; anybody else's is 404."""
     from .models import SignedInSession
 
-    try:
-        return SignedInSession.objects.get(pk=pk, user=user)
-    except (SignedInSession.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return _get_or_404(SignedInSession.objects, pk=pk, user=user)

@@ -156,6 +156,7 @@ def foreign_world(office_b, outsider_b, project_b):
         project=project_b, user=outsider_b, item_count=1, phase_code="evaluation"
     )
     framework = Framework.objects.get(status="published")
+    risk_row = workflow.save_risk_row(project=project_b, user=outsider_b, values=risk_values())
     review = Review.objects.create(  # test data: a decision of office B, made directly
         checklist=approved, decision="approved", reviewer=focal_b, comment="SECRET-B-REVIEW"
     )
@@ -173,7 +174,16 @@ def foreign_world(office_b, outsider_b, project_b):
         "report": report,
         "approved": approved,
         "focal_b": focal_b,
+        "risk_row": risk_row,
     }
+
+
+def risk_values(**values) -> dict:
+    """A row of a protection risk analysis (checklists/workflow/risk_analysis.py)."""
+    texts = {name: "SECRET-B-RISK" for name in workflow.RISK_FIELDS}
+    flags = {name: False for name in ("by_age", "by_gender", "by_disability", "by_other_diversity")}
+    scale = {"likelihood": 3, "impact": 3, "owner": None, "review_date": None}
+    return texts | flags | scale | values
 
 
 def app_url_names():
@@ -217,6 +227,15 @@ def foreign_kwargs(name, converters, world):
         "api:action-point-detail": {"pk": world["action_point"].pk},
         "api:review-detail": {"pk": world["review"].pk},
         "projects:session-end": {"pk": world["session"].pk},
+        **{
+            name: {"project_pk": world["project"].pk, "pk": world["risk_row"].pk}
+            for name in (
+                "checklists:risk-row",
+                "checklists:risk-row-remove",
+                "checklists:risk-row-action-point",
+            )
+        },
+        "api:project-risk-analysis": {"pk": world["project"].pk},
     }
     if name in by_name:
         return by_name[name]
@@ -239,6 +258,7 @@ FOREIGN_MARKERS = [
     "SECRET-B-REVIEW",
     "SECRET-B-FILE",
     "SECRET-B-CONTENT",
+    "SECRET-B-RISK",
 ]
 
 
@@ -293,6 +313,8 @@ STATE_CHANGING = [
     ("projects:second-factor-off", {}),
     ("projects:session-end", {"pk": "session"}),
     ("projects:sessions-end-others", {}),
+    ("checklists:risk-row-remove", {"project_pk": "project", "pk": "risk_row"}),
+    ("checklists:risk-row-action-point", {"project_pk": "project", "pk": "risk_row"}),
 ]
 
 
@@ -313,6 +335,9 @@ def own_world(project_a, staff_a, manager_a):
     TOTPDevice.objects.create(user=staff_a, name="app", confirmed=True)  # two-step sign-in on
     Client().force_login(staff_a)  # and a session on another computer
     return {
+        "risk_row": workflow.save_risk_row(
+            project=project_a, user=staff_a, values=risk_values(mitigation="Own mitigation")
+        ),
         "session": SignedInSession.objects.get(user=staff_a),
         "project": project_a,
         "checklist": checklist,

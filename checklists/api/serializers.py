@@ -184,3 +184,35 @@ class ReviewSerializer(OfAChecklist):
     def get_conditions(self, review) -> list[int]:
         """The action points this approval set as conditions (see /action-points/)."""
         return [condition.pk for condition in review.conditions.all()]
+
+
+class RiskRowSerializer(serializers.Serializer):
+    """A row of a project's protection risk analysis; its level in words, as the pages."""
+
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    activity = serializers.CharField()
+    threat = serializers.CharField()
+    at_risk = serializers.CharField()
+    by_age = serializers.BooleanField()
+    by_gender = serializers.BooleanField()
+    by_disability = serializers.BooleanField()
+    by_other_diversity = serializers.BooleanField()
+    vulnerability = serializers.CharField()
+    capacities = serializers.CharField()
+    likelihood = serializers.IntegerField()
+    impact = serializers.IntegerField()
+    score = serializers.IntegerField(help_text="likelihood x impact")
+    level = serializers.CharField(source="level.code", help_text="low, medium, high, very_high")
+    level_label = serializers.CharField(source="level.label")
+    mitigation = serializers.CharField()
+    owner = PersonField()
+    review_date = serializers.DateField(allow_null=True)
+    action_point = serializers.IntegerField(source="action_point_id", allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class RiskAnalysisSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project.id")
+    project_code = serializers.CharField(source="project.code")
+    rows = RiskRowSerializer(many=True)

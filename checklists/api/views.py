@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, pagination, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from projects import permissions
 
 from .. import scoring
-from ..models import AccessKind, Evidence, Principle
+from ..models import AccessKind, Evidence, Principle, RiskRow
 from ..reports.portfolio import is_endorsed
 from ..workflow.access import record_access
 from . import filters, serializers
@@ -114,6 +116,17 @@ class ProjectViewSet(ReadViewSet):
 
     def narrow(self, form, queryset):
         return form.filter(queryset)
+
+    @extend_schema(responses=serializers.RiskAnalysisSerializer)
+    @action(detail=True, url_path="risk-analysis", pagination_class=None)
+    def risk_analysis(self, request, pk=None):
+        """The project's protection risk analysis: its rows, in order (none yet: no rows)."""
+        project = self.get_object()
+        rows = RiskRow.objects.filter(analysis__project=project).select_related(
+            "owner", "action_point"
+        )
+        data = {"project": project, "rows": rows}
+        return Response(serializers.RiskAnalysisSerializer(data).data)
 
 
 class WithScores:

@@ -39,6 +39,15 @@ from .review import (
     endorsement_among,
     endorsement_of,
 )
+from .risk_analysis import (
+    RISK_ANALYSIS_ITEM,
+    RISK_LEVELS,
+    RiskAnalysis,
+    RiskLevel,
+    RiskRow,
+    risk_level,
+    risk_matrix,
+)
 
 __all__ = [
     "AccessKind",
@@ -83,4 +92,11 @@ __all__ = [
     "Review",
     "ReviewComment",
     "Topic",
+    "RISK_ANALYSIS_ITEM",
+    "RISK_LEVELS",
+    "RiskAnalysis",
+    "RiskLevel",
+    "RiskRow",
+    "risk_level",
+    "risk_matrix",
 ]

@@ -19,6 +19,10 @@ class AuditAction(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", _("Evidence file added")
     EVIDENCE_REPLACED = "evidence_replaced", _("Evidence file replaced by a new version")
     EVIDENCE_REMOVED = "evidence_removed", _("Evidence file removed")
+    RISK_ADDED = "risk_added", _("Risk added to the risk analysis")
+    RISK_CHANGED = "risk_changed", _("Risk of the risk analysis changed")
+    RISK_REMOVED = "risk_removed", _("Risk removed from the risk analysis")
+    RISK_ACTION_POINT = "risk_action_point", _("Mitigation turned into an action point")
 
 
 class AuditEntry(models.Model):

@@ -12,7 +12,18 @@ from django.utils.translation import gettext as _
 from projects.models import Project
 
 from .. import scoring
-from ..models import Answer, ChecklistStatus, Evidence, Phase, Principle, Review, endorsement_of
+from ..models import (
+    RISK_LEVELS,
+    Answer,
+    ChecklistStatus,
+    Evidence,
+    Phase,
+    Principle,
+    Review,
+    RiskRow,
+    endorsement_of,
+    risk_matrix,
+)
 from .charts import checklist_chart
 
 
@@ -76,6 +87,14 @@ def _answers_and_reviews(project: Project):
     return answers, reviews
 
 
+def _risk_analysis(project: Project) -> dict:
+    """The project's protection risk analysis: its rows and the heat map."""
+    rows = list(
+        RiskRow.objects.filter(analysis__project=project).select_related("owner", "action_point")
+    )
+    return {"risk_rows": rows, "risk_matrix": risk_matrix(rows), "risk_levels": RISK_LEVELS}
+
+
 def build_project_report(
     project: Project, *, language: str, generated_by: User, now: datetime.datetime | None = None
 ) -> dict:
@@ -123,6 +142,7 @@ def build_project_report(
             "sections": sections,
             "population": project.population_table(),
             "today": today,
+            **_risk_analysis(project),
         }
 
 

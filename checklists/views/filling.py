@@ -111,7 +111,9 @@ def _filters(request) -> dict:
 def _write_items(groups, owner_choices, checklist) -> dict:
     """Each principle's editable items as one string (the template prints it as it is);
     returns the blocks the page's script adds to an item."""
-    labels = item_html.page_labels(owner_choices, checklist_pk=checklist.pk)
+    labels = item_html.page_labels(
+        owner_choices, checklist_pk=checklist.pk, project_pk=checklist.project_id
+    )
     for group in groups:
         group["html"] = mark_safe(  # noqa: S308 - editable_item escapes what it prints
             "".join(item_html.editable_item(row, labels) for row in group["rows"])

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from projects.templatetags.people import display_name
 
-from ..models import ActionPoint, Answer
+from ..models import RISK_ANALYSIS_ITEM, ActionPoint, Answer
 
 # The longest text each field keeps, from the models: the page says it before the server does.
 MAX_LENGTH = {
@@ -28,9 +28,12 @@ MAX_LENGTH = {
 }
 
 
-def page_labels(owner_choices, *, checklist_pk: int) -> dict[str, str]:
+def page_labels(owner_choices, *, checklist_pk: int, project_pk: int) -> dict[str, str]:
     """The words items repeat, translated and escaped once per page."""
     return {
+        # DES-SAF-01 links to the project's protection risk analysis.
+        "risk_url": reverse("checklists:risk-analysis", kwargs={"project_pk": project_pk}),
+        "risk": escape(_("Protection risk analysis")),
         # Where each answer's evidence page is: <base><answer id>/evidence/.
         "base": reverse("checklists:detail", kwargs={"pk": checklist_pk}) + "answers/",
         # Where each item's guidance is: the checklist's guidance page, at #g-<code>.
@@ -173,10 +176,14 @@ def _legend(row, labels) -> str:
 
 def _guidance_link(row, labels) -> str:
     """The item's "Guidance": a link to its text on the checklist's guidance page, which the
-    page's script turns into a disclosure holding the text (views/guidance.py)."""
+    page's script turns into a disclosure holding the text (views/guidance.py); and for the
+    item the protection risk analysis backs, a link to it."""
+    risk = ""
+    if row["code"] == RISK_ANALYSIS_ITEM:
+        risk = f'<a class=risk-analysis-link href="{labels["risk_url"]}">{labels["risk"]}</a> '
     if not row["guidance"]:
-        return ""
-    return (
+        return risk
+    return risk + (
         f'<a class=guidance-link href="{labels["guidance_url"]}#g-{escape(row["code"])}">'
         f"{labels['guidance']}</a>"
     )

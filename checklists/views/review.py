@@ -11,6 +11,7 @@ from .. import scoring, workflow
 from ..forms import ConditionFormSetFactory, ItemCommentsForm, Owners, ReviewForm
 from ..models import Principle
 from . import rows
+from .risk_analysis import risk_analysis_context
 
 
 def _review_context(request, checklist, answers, *, principles, forms, error=None):
@@ -38,6 +39,8 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
         "own_submission": permissions.is_own_submission(request.user, checklist),
         "error": error,
         "past_reviews": list(checklist.reviews.select_related("reviewer")),
+        # The project's protection risk analysis, read-only beside the answers.
+        **risk_analysis_context(checklist.project),
     }
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from projects.templatetags.people import display_name
 
 from .. import workflow
-from ..models import GAP_RESPONSES, Evidence, Response
+from ..models import GAP_RESPONSES, RISK_ANALYSIS_ITEM, Evidence, Response
 
 RESPONSE_LABELS = dict(Response.choices)
 
@@ -141,6 +141,7 @@ def item_rows(
                 "prefix": prefix,
                 "radios": response_radios(prefix, values["response"], item_choices(item, choices)),
                 "code": item.code,
+                "risk_analysis_link": item.code == RISK_ANALYSIS_ITEM,
                 "language": language,
                 "question": question,
                 "guidance": guidance,

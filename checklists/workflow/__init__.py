@@ -47,6 +47,13 @@ from .review import (
     evaluation_refusal,
     move_to_evaluation,
 )
+from .risk_analysis import (
+    RISK_FIELDS,
+    delete_risk_row,
+    risk_analysis_refusal,
+    risk_row_to_action_point,
+    save_risk_row,
+)
 
 __all__ = [
     "attach_evidence",
@@ -86,4 +93,9 @@ __all__ = [
     "start_refusal",
     "submission_blockers",
     "submit_checklist",
+    "RISK_FIELDS",
+    "delete_risk_row",
+    "risk_analysis_refusal",
+    "risk_row_to_action_point",
+    "save_risk_row",
 ]

@@ -59,6 +59,12 @@ OWN_OFFICE = {
     "checklists:project-access": ("project", [403, 200, 200, 200], None),
     "checklists:project-access-csv": ("project", [403, 200, 200, 200], None),
     "checklists:action-points": ("project", [200, 200, 200, 200], None),
+    # The protection risk analysis: everyone reads it; staff and focal points change it.
+    "checklists:risk-analysis": ("project", [200] * 4, [400, 400, 403, 403]),
+    "checklists:risk-row": ("risk_row", [200, 200, 403, 403], [400, 400, 403, 403]),
+    "checklists:risk-row-remove": ("risk_row", [405] * 4, [302, 302, 403, 403]),
+    "checklists:risk-row-action-point": ("risk_row", [405] * 4, [302, 302, 403, 403]),
+    "api:project-risk-analysis": ("project", [200] * 4, [405] * 4),
     "checklists:start": ("project", [405] * 4, [302, 403, 403, 403]),
     "checklists:move-to-evaluation": ("project", [405] * 4, [302, 403, 403, 403]),
     "checklists:detail": ("draft", [200, 200, 200, 200], None),
@@ -178,8 +184,16 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.7 minutes"),
     )
 
+    risk_row = workflow.save_risk_row(
+        project=project_a,
+        user=staff_a,
+        values={name: "Own risk" for name in workflow.RISK_FIELDS}
+        | {"likelihood": 2, "impact": 3, "owner": staff_a, "review_date": None}
+        | {name: False for name in ("by_age", "by_gender", "by_disability", "by_other_diversity")},
+    )
     framework = Framework.objects.get(status="published")
     objects = {
+        "risk_row": {"project_pk": project_a.pk, "pk": risk_row.pk},
         "framework": {"pk": framework.pk},
         "framework_item": {"pk": framework.pk, "item_pk": framework.items.first().pk},
         "project": {"pk": project_a.pk},

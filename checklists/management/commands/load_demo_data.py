@@ -23,6 +23,8 @@ from projects.models import (
     Sector,
 )
 
+from ._demo_risk_analysis import DEMO_PROJECT, load_demo_risk_analysis
+
 DEMO_PASSWORD = "demo-pass-2026"
 # The demo accounts that need a second factor (administrator, HQ-wide roles) share this
 # public authenticator key (base32 OBWW C4DQ FVSG K3LP FV2H O3ZN ON2G K4BB, in the README),
@@ -229,6 +231,8 @@ class Command(BaseCommand):
                 project.sectors.set([sectors[c] for c in sector_codes])
                 self._add_population(project, people, share)
                 self._walk_to_phase(project, phase, users, office)
+            if code == DEMO_PROJECT:
+                load_demo_risk_analysis(project, staff=users["staff.iraq"])
 
     def _walk_to_phase(self, project, target_phase, users, office):
         """Fill, submit and approve the checklists of earlier phases, so the demo shows
