@@ -1,0 +1,221 @@
+"""Office items (issue 30): an office's own items, versioned like the framework, added after
+the framework's items in the checklists of that office and the offices under it, scored
+apart so that the framework score stays comparable."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from checklists import scoring, workflow
+from checklists.models import (
+    Answer,
+    Checklist,
+    Framework,
+    FrameworkStatus,
+    Item,
+    Phase,
+    Principle,
+    PrincipleTally,
+    Response,
+)
+
+from ..factories import Role, make_office, make_project, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def add_item(office, user, code, *, phase="design", principle="safety", **fields):
+    """An item added to the office's draft through the workflow."""
+    draft = workflow.start_office_draft(office=office, user=user)
+    item = Item(
+        framework=draft,
+        code=code,
+        phase=Phase.objects.get(code=phase),
+        principle=Principle.objects.get(code=principle),
+        order=fields.pop("order", 1),
+        question_en=fields.pop("question_en", f"Question {code}?"),
+        guidance_en=fields.pop("guidance_en", f"Guidance {code}."),
+        **fields,
+    )
+    return workflow.save_office_item(item=item, user=user, changes={}, sectors=[])
+
+
+def publish(office, user):
+    return workflow.publish_office_items(framework=workflow.office_draft(office), user=user)
+
+
+@pytest.fixture
+def iraq_items(office_a, focal_a):
+    add_item(office_a, focal_a, "IRQ-01")
+    add_item(office_a, focal_a, "IRQ-02", principle="access")
+    add_item(office_a, focal_a, "IRQ-03", phase="implementation")
+    return publish(office_a, focal_a)
+
+
+def office_codes(checklist):
+    return [
+        a.item.code
+        for a in checklist.answers.for_page(framework_id=checklist.framework_id)
+        if a.item.added_by is not None
+    ]
+
+
+def test_office_items_come_after_the_framework_items_in_the_office_checklists(
+    iraq_items, project_a, staff_a
+):
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    answers = checklist.answers.for_page(framework_id=checklist.framework_id)
+    # The design items of the office, not the implementation one; after the framework's.
+    assert office_codes(checklist) == ["IRQ-01", "IRQ-02"]
+    assert [a.item.code for a in answers[-2:]] == ["IRQ-01", "IRQ-02"]
+    assert answers[0].item.added_by is None
+    assert answers[-1].item.added_by.code == "IRQ"
+    # The checklist keeps its (organisation) framework.
+    assert checklist.framework.office is None
+
+
+def test_office_items_reach_the_offices_under_it_never_another_office(
+    iraq_items, office_a, office_b, staff_a, outsider_b
+):
+    sub_office = make_office(code="IRQ-DHK", name="Duhok sub-office", parent=office_a)
+    sub_staff = make_user(office=sub_office, role=Role.STAFF)
+    sub_project = make_project(office=sub_office)
+    other_project = make_project(office=office_b)
+    sub_checklist = workflow.start_checklist(project=sub_project, user=sub_staff)
+    other_checklist = workflow.start_checklist(project=other_project, user=outsider_b)
+    assert office_codes(sub_checklist) == ["IRQ-01", "IRQ-02"]
+    assert office_codes(other_checklist) == []
+    # Nor do the sub-office's own items reach its parent office.
+    sub_focal = make_user(office=sub_office, role=Role.FOCAL_POINT)
+    add_item(sub_office, sub_focal, "IRQ-DHK-01")
+    publish(sub_office, sub_focal)
+    parent_checklist = workflow.start_checklist(project=make_project(office=office_a), user=staff_a)
+    assert office_codes(parent_checklist) == ["IRQ-01", "IRQ-02"]
+    second = workflow.start_checklist(project=make_project(office=sub_office), user=sub_staff)
+    assert sorted(office_codes(second)) == ["IRQ-01", "IRQ-02", "IRQ-DHK-01"]
+
+
+def test_a_draft_office_item_is_not_in_new_checklists(office_a, focal_a, project_a, staff_a):
+    add_item(office_a, focal_a, "IRQ-01")
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    assert office_codes(checklist) == []
+
+
+def test_a_published_office_item_never_changes_a_change_is_a_new_version(
+    iraq_items, office_a, focal_a, project_a, staff_a
+):
+    started = workflow.start_checklist(project=project_a, user=staff_a)
+    item = iraq_items.items.get(code="IRQ-01")
+    item.question_en = "Changed?"
+    with pytest.raises(workflow.WorkflowError):
+        workflow.save_office_item(item=item, user=focal_a, changes={}, sectors=[])
+    assert Item.objects.get(pk=item.pk).question_en == "Question IRQ-01?"
+    # A change goes into a new draft version; once published, the old one is retired.
+    draft = workflow.start_office_draft(office=office_a, user=focal_a)
+    assert draft.pk != iraq_items.pk and draft.version == 2
+    new_item = draft.items.get(code="IRQ-01")
+    new_item.question_en = "Changed?"
+    workflow.save_office_item(item=new_item, user=focal_a, changes={}, sectors=[])
+    publish(office_a, focal_a)
+    assert Framework.objects.get(pk=iraq_items.pk).status == FrameworkStatus.RETIRED
+    assert Item.objects.get(pk=item.pk).question_en == "Question IRQ-01?"
+    # The started checklist keeps the items it started with; a new one gets the new version.
+    kept = started.answers.get(item__code="IRQ-01").item
+    assert kept.pk == item.pk
+    other = workflow.start_checklist(project=make_project(office=office_a), user=staff_a)
+    assert other.answers.get(item__code="IRQ-01").item.question_en == "Changed?"
+
+
+def test_publishing_refuses_a_code_without_the_office_prefix_or_english(office_a, focal_a):
+    add_item(office_a, focal_a, "JOR-01")
+    add_item(office_a, focal_a, "IRQ-02", guidance_en="")
+    with pytest.raises(ValidationError) as error:
+        publish(office_a, focal_a)
+    text = " ".join(error.value.messages)
+    assert "must start with IRQ-" in text
+    assert "guidance in English is missing" in text
+    assert workflow.office_draft(office_a) is not None  # still a draft
+
+
+def test_a_focal_point_only_asks_for_critical_the_editor_agrees(
+    office_a, focal_a, framework_editor
+):
+    item = add_item(office_a, focal_a, "IRQ-01", critical=True, critical_requested=True)
+    assert Item.objects.get(pk=item.pk).critical is False
+    workflow.agree_critical(item=item, user=framework_editor)
+    item.refresh_from_db()
+    assert item.critical is True and item.critical_agreed_by == framework_editor
+    # Changing the question asks for a new agreement.
+    item.question_en = "Another question?"
+    workflow.save_office_item(item=item, user=focal_a, changes={"question_en": "x"}, sectors=[])
+    item.refresh_from_db()
+    assert item.critical is False
+
+
+def _answer_all(checklist, user, response):
+    for answer in checklist.answers.all():
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=user,
+            values=workflow.AnswerInput(
+                response=response,
+                not_applicable_reason="Does not apply here at all." if response == "na" else "",
+            ),
+            based_on_version=answer.version,
+        )
+
+
+def _answer_office_items(checklist, user, response):
+    for answer in checklist.answers.exclude(item__framework__office=None):
+        workflow.save_answer(
+            checklist=checklist,
+            answer_id=answer.pk,
+            user=user,
+            values=workflow.AnswerInput(
+                response=response,
+                action_description="Fix it",
+                action_owner=user,
+                action_due=answer.checklist.started_at.date(),
+            ),
+            based_on_version=answer.version,
+        )
+
+
+def test_the_framework_score_is_the_same_with_or_without_office_items(
+    office_a, focal_a, staff_a, framework_editor
+):
+    add_item(office_a, focal_a, "IRQ-01", critical_requested=True)
+    item = add_item(office_a, focal_a, "IRQ-02")
+    workflow.agree_critical(item=Item.objects.get(code="IRQ-01"), user=framework_editor)
+    without = workflow.start_checklist(project=make_project(office=office_a), user=staff_a)
+    publish(office_a, focal_a)
+    with_items = workflow.start_checklist(project=make_project(office=office_a), user=staff_a)
+    assert item.pk in set(with_items.answers.values_list("item_id", flat=True))
+    for checklist in (without, with_items):
+        _answer_all(checklist, staff_a, "yes")
+    _answer_office_items(with_items, staff_a, Response.NO)  # a critical gap among them
+    a, b = (
+        scoring.score_answers(c.answers.for_page(framework_id=c.framework_id))
+        for c in (without, with_items)
+    )
+    assert a.overall.percent == b.overall.percent == 100
+    assert a.overall.rating == b.overall.rating == scoring.Rating.GREEN
+    stored = scoring.scores_for_checklists([without.pk, with_items.pk])
+    tallied = scoring.tallied_scores([without.pk, with_items.pk])
+    for scores in (stored, tallied):
+        assert scores[without.pk].overall.counts == scores[with_items.pk].overall.counts
+        assert scores[with_items.pk].overall.rating == scoring.Rating.GREEN
+    assert sum(t.no for t in PrincipleTally.objects.filter(checklist=with_items)) == 0
+    # The office items' own score, beside it.
+    office = scoring.office_score(with_items.answers.for_page(framework_id=with_items.framework_id))
+    assert office.percent == 0 and office.rating == scoring.Rating.RED
+    assert scoring.office_scores_for_checklists([with_items.pk])[with_items.pk].percent == 0
+    assert without.pk not in scoring.office_scores_for_checklists([without.pk])
+    scoring.refresh_tallies([with_items.pk])  # a recount agrees
+    assert scoring.tallied_scores([with_items.pk])[with_items.pk].overall.percent == 100
+
+
+def test_the_framework_list_and_new_checklists_ignore_office_versions(iraq_items):
+    assert workflow.current_framework().office is None
+    assert Checklist.objects.count() == 0
+    assert Answer.objects.count() == 0
