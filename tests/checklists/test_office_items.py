@@ -219,3 +219,141 @@ def test_the_framework_list_and_new_checklists_ignore_office_versions(iraq_items
     assert workflow.current_framework().office is None
     assert Checklist.objects.count() == 0
     assert Answer.objects.count() == 0
+
+
+# --- The pages: focal points of the office write, framework editors agree ----------------
+
+OFFICE_URLS = [
+    ("checklists:office-items", False),
+    ("checklists:office-item-add", False),
+    ("checklists:office-item", True),
+    ("checklists:office-item-agree", True),
+    ("checklists:office-items-new-draft", False),
+    ("checklists:office-items-publish", False),
+]
+
+
+def _url(name, office, item=None, with_item=False):
+    from django.urls import reverse
+
+    kwargs = {"office_pk": office.pk}
+    if with_item:
+        kwargs["item_pk"] = item.pk
+    return reverse(name, kwargs=kwargs)
+
+
+def _item_form(code="IRQ-05", **values):
+    return {
+        "code": code,
+        "phase": Phase.objects.get(code="design").pk,
+        "principle": Principle.objects.get(code="safety").pk,
+        "order": 5,
+        "question_en": "Are civil documents checked safely?",
+        "guidance_en": "Refer people without documents to legal aid.",
+        **values,
+    }
+
+
+@pytest.mark.parametrize("role", [Role.FOCAL_POINT, Role.STAFF, Role.MANAGER])
+def test_a_user_of_another_office_gets_404_on_every_office_items_page(
+    client, office_a, office_b, focal_a, role
+):
+    item = add_item(office_a, focal_a, "IRQ-01", critical_requested=True)
+    client.force_login(make_user(office=office_b, role=role))
+    for name, with_item in OFFICE_URLS:
+        url = _url(name, office_a, item, with_item)
+        assert client.get(url).status_code in (404, 405), name
+        assert client.post(url, _item_form()).status_code == 404, name
+    item.refresh_from_db()
+    assert item.code == "IRQ-01" and item.critical is False
+    assert Item.objects.filter(framework__office=office_a).count() == 1
+
+
+def test_an_item_of_another_office_is_404_from_ones_own(client, office_a, office_b, focal_a):
+    other_focal = make_user(office=office_b, role=Role.FOCAL_POINT)
+    item = add_item(office_b, other_focal, "JOR-01")
+    client.force_login(focal_a)
+    url = _url("checklists:office-item", office_a, item, True)
+    assert client.get(url).status_code == 404
+    assert client.post(url, _item_form("IRQ-09")).status_code == 404
+
+
+def test_a_focal_point_drafts_and_publishes_in_the_pages(client, office_a, focal_a):
+    client.force_login(focal_a)
+    page = client.get(_url("checklists:office-item-add", office_a))
+    assert "Starts with IRQ-" in page.content.decode()
+    response = client.post(_url("checklists:office-item-add", office_a), _item_form("JOR-01"))
+    assert response.status_code == 400
+    assert "must start with IRQ-" in response.content.decode()
+    response = client.post(_url("checklists:office-item-add", office_a), _item_form())
+    assert response.status_code == 302
+    item = Item.objects.get(framework__office=office_a, code="IRQ-05")
+    page = client.get(_url("checklists:office-item", office_a, item, True)).content.decode()
+    assert "Missing:" in page and "in French" in page and "in Arabic" in page
+    listing = client.get(_url("checklists:office-items", office_a)).content.decode()
+    assert "IRQ-05" in listing and "Publish the draft" in listing
+    client.post(_url("checklists:office-items-publish", office_a))
+    assert item.framework.__class__.objects.get(pk=item.framework_id).status == "published"
+
+
+def test_a_focal_point_cannot_mark_an_item_critical(client, office_a, focal_a):
+    client.force_login(focal_a)
+    form = client.get(_url("checklists:office-item-add", office_a)).content.decode()
+    assert 'name="critical"' not in form and 'name="critical_requested"' in form
+    # Tampering: a "critical" field posted anyway changes nothing.
+    client.post(
+        _url("checklists:office-item-add", office_a),
+        _item_form(critical="on", critical_requested="on", critical_agreed_by=focal_a.pk),
+    )
+    item = Item.objects.get(framework__office=office_a)
+    assert item.critical is False and item.critical_requested is True
+    assert item.critical_agreed_by is None
+    # Nor may they agree themselves.
+    agree = _url("checklists:office-item-agree", office_a, item, True)
+    assert client.post(agree).status_code == 403
+    item.refresh_from_db()
+    assert item.critical is False
+
+
+def test_the_framework_editor_agrees_to_a_critical_item(
+    client, office_a, focal_a, framework_editor
+):
+    item = add_item(office_a, focal_a, "IRQ-01", critical_requested=True)
+    client.force_login(framework_editor)
+    waiting = client.get(_url("checklists:office-items", office_a)).content.decode()
+    assert "Agree: critical" in waiting
+    assert (
+        client.post(_url("checklists:office-item-agree", office_a, item, True)).status_code == 302
+    )
+    item.refresh_from_db()
+    assert item.critical is True and item.critical_agreed_by == framework_editor
+
+
+def test_a_published_office_item_cannot_change_through_the_page(
+    client, iraq_items, office_a, focal_a
+):
+    item = iraq_items.items.get(code="IRQ-01")
+    client.force_login(focal_a)
+    url = _url("checklists:office-item", office_a, item, True)
+    response = client.post(url, _item_form("IRQ-01", question_en="Changed?"), follow=True)
+    assert "cannot change" in response.content.decode()
+    item.refresh_from_db()
+    assert item.question_en == "Question IRQ-01?"
+
+
+def test_the_office_items_page_reads_the_same_queries_at_two_sizes(
+    client, office_a, focal_a, query_count
+):
+    client.force_login(focal_a)
+    url = _url("checklists:office-items", office_a)
+
+    def fill(count, start):
+        for n in range(start, start + count):
+            add_item(office_a, focal_a, f"IRQ-{n:02d}")
+
+    fill(2, 1)
+    small, _ = query_count(lambda: client.get(url))
+    fill(8, 3)
+    large, response = query_count(lambda: client.get(url))
+    assert response.status_code == 200 and "IRQ-10" in response.content.decode()
+    assert small == large
