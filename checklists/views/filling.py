@@ -146,12 +146,16 @@ def _layout_context(
     if filters["principle_code"]:
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
+    office_score = scoring.office_score(answers)  # the office's own items, scored apart
+    if office_score is not None:
+        overall = overall + office_score.counts
     blocks = _write_items(groups, owner_choices, checklist) if editable else None
     return {
         "checklist": checklist,
         "editable": editable,
         "groups": groups,
         "scores": scores,
+        "office_score": office_score,
         "principle_scores": rows.by_principle([], principles, scores),
         "answered": overall.answered,
         "total": overall.total,

@@ -152,6 +152,7 @@ def item_rows(
                 "guidance": guidance,
                 "source": source,
                 "critical": item.critical,
+                "added_by": item.added_by.name if item.added_by else "",
                 "topics": topics,
                 "principle_id": item.principle_id,
                 "values": values,

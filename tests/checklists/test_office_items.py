@@ -357,3 +357,22 @@ def test_the_office_items_page_reads_the_same_queries_at_two_sizes(
     large, response = query_count(lambda: client.get(url))
     assert response.status_code == 200 and "IRQ-10" in response.content.decode()
     assert small == large
+
+
+def test_the_checklist_and_project_pages_say_which_items_the_office_added(
+    client, iraq_items, project_a, staff_a, manager_a
+):
+    from django.urls import reverse
+
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    for user in (staff_a, manager_a):  # editing and reading
+        client.force_login(user)
+        page = client.get(reverse("checklists:detail", args=[checklist.pk])).content.decode()
+        assert page.count("Added by Iraq country office") == 2, user
+        assert (
+            "The office&#x27;s own items, scored apart" in page or "own items, scored apart" in page
+        )
+        assert page.index("IRQ-01") > page.index("DES-SAF-01")
+    _answer_office_items(checklist, staff_a, Response.YES)
+    project_page = client.get(reverse("checklists:project", args=[project_a.pk])).content.decode()
+    assert "Office items (scored apart)" in project_page
