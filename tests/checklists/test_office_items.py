@@ -376,3 +376,44 @@ def test_the_checklist_and_project_pages_say_which_items_the_office_added(
     _answer_office_items(checklist, staff_a, Response.YES)
     project_page = client.get(reverse("checklists:project", args=[project_a.pk])).content.decode()
     assert "Office items (scored apart)" in project_page
+
+
+def test_the_pdf_spreadsheet_and_api_say_which_items_the_office_added(
+    client, iraq_items, project_a, staff_a, manager_a, hq_manager
+):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    from checklists.reports.project import build_project_report
+    from checklists.reports.spreadsheet import workbook_bytes
+    from projects.models import Project
+
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    _answer_all(checklist, staff_a, "yes")
+    _answer_office_items(checklist, staff_a, Response.NO)
+    # The PDF's data and template.
+    report = build_project_report(project_a, language="en", generated_by=manager_a)
+    assert report["office_items"] and report["summary_rows"][0]["office_score"].percent == 0
+    assert report["summary_rows"][0]["overall"].percent == 100
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/project.html", report)
+    assert "Office items (scored apart)" in html and "Added by Iraq country office" in html
+    # The spreadsheet: a column says which office added the item.
+    today = checklist.started_at.date()
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(Project.objects.all(), today=today)))
+    rows = list(workbook["Answers"].iter_rows(values_only=True))
+    assert rows[0][-1] == "Office item, added by"
+    added = {row[5]: row[-1] for row in rows[1:]}
+    assert added["IRQ-01"] == "IRQ" and added["DES-SAF-01"] in ("", None)
+    assert [row[5] for row in rows[1:]][-2:] == ["IRQ-01", "IRQ-02"]
+    # The API: which answers are office items, and the office items' score apart.
+    client.force_login(manager_a)
+    detail = client.get(reverse("api:checklist-detail", args=[checklist.pk])).json()
+    assert detail["score"]["percent"] == 100
+    assert detail["office_items_score"]["percent"] == 0
+    answers = client.get(reverse("api:answer-list"), {"page_size": 200}).json()["results"]
+    by_code = {a["item"]: a["added_by_office"] for a in answers}
+    assert by_code["IRQ-01"] == "IRQ" and by_code["DES-SAF-01"] is None
