@@ -417,3 +417,24 @@ def test_the_pdf_spreadsheet_and_api_say_which_items_the_office_added(
     answers = client.get(reverse("api:answer-list"), {"page_size": 200}).json()["results"]
     by_code = {a["item"]: a["added_by_office"] for a in answers}
     assert by_code["IRQ-01"] == "IRQ" and by_code["DES-SAF-01"] is None
+
+
+def test_the_demo_iraq_office_has_three_published_office_items():
+    import io
+
+    from django.core.management import call_command
+
+    from projects.models import Office
+
+    for _time in range(2):  # idempotent
+        call_command("load_demo_data", "--allow-production", stdout=io.StringIO())
+    iraq = Office.objects.get(code="IRQ")
+    published = workflow.office_published(iraq)
+    assert sorted(published.items.values_list("code", flat=True)) == ["IRQ-01", "IRQ-02", "IRQ-03"]
+    assert Framework.objects.filter(office=iraq).count() == 1
+    for item in published.items.all():
+        assert item.question_fr and item.guidance_fr and item.question_ar and item.question_es
+    iraq_answers = Answer.objects.filter(checklist__project__office=iraq, item__code="IRQ-01")
+    assert iraq_answers.exists()
+    jordan = Answer.objects.filter(checklist__project__office__code="JOR")
+    assert not jordan.filter(item__framework__office__isnull=False).exists()
