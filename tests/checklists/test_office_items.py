@@ -403,7 +403,9 @@ def test_the_pdf_spreadsheet_and_api_say_which_items_the_office_added(
     assert "Office items (scored apart)" in html and "Added by Iraq country office" in html
     # The spreadsheet: a column says which office added the item.
     today = checklist.started_at.date()
-    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(Project.objects.all(), today=today)))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(workbook_bytes(Project.objects.all(), today=today))
+    )
     rows = list(workbook["Answers"].iter_rows(values_only=True))
     assert rows[0][-1] == "Office item, added by"
     added = {row[5]: row[-1] for row in rows[1:]}
