@@ -440,3 +440,17 @@ def test_the_demo_iraq_office_has_three_published_office_items():
     assert iraq_answers.exists()
     jordan = Answer.objects.filter(checklist__project__office__code="JOR")
     assert not jordan.filter(item__framework__office__isnull=False).exists()
+
+
+def test_the_review_page_shows_the_office_items_score_apart(
+    client, iraq_items, project_a, staff_a, focal_a
+):
+    from django.urls import reverse
+
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    _answer_all(checklist, staff_a, "yes")
+    workflow.submit_checklist(checklist=checklist, user=staff_a)
+    client.force_login(focal_a)
+    page = client.get(reverse("checklists:review", args=[checklist.pk])).content.decode()
+    assert "Office items (scored apart)" in page
+    assert page.count("Added by Iraq country office") == 2
