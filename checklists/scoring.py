@@ -262,6 +262,11 @@ def office_scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, Scor
     return {key[0]: rate(counts) for key, counts in count_by(answers, "checklist_id").items()}
 
 
+def office_score_of(checklist_id: int) -> Score | None:
+    """The office items' score of one checklist (None when it has none), in one query."""
+    return office_scores_for_checklists([checklist_id]).get(checklist_id)
+
+
 # --- Tallies: the same counts, stored per checklist and principle for dashboards ---------
 
 COUNT_FIELDS = [f.name for f in fields(Counts)]

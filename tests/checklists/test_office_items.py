@@ -454,3 +454,27 @@ def test_the_review_page_shows_the_office_items_score_apart(
     page = client.get(reverse("checklists:review", args=[checklist.pk])).content.decode()
     assert "Office items (scored apart)" in page
     assert page.count("Added by Iraq country office") == 2
+
+
+def test_the_autosave_counts_office_items_in_the_progress_and_scores_them_apart(
+    client, iraq_items, project_a, staff_a
+):
+    from django.urls import reverse
+
+    from ..factories import answer_data
+
+    checklist = workflow.start_checklist(project=project_a, user=staff_a)
+    total = checklist.answers.count()
+    office_answer = checklist.answers.get(item__code="IRQ-01")
+    client.force_login(staff_a)
+    url = reverse("checklists:answer-save", args=[checklist.pk, office_answer.pk])
+    progress = client.post(url, answer_data(office_answer, response="yes")).json()["progress"]
+    assert progress["answered"] == 1 and progress["total"] == total
+    assert progress["principles"]["office-items"]["percent"] == 100
+    assert progress["overall"]["percent"] is None  # the framework score did not move
+    framework_answer = checklist.answers.filter(item__framework__office=None).first()
+    url = reverse("checklists:answer-save", args=[checklist.pk, framework_answer.pk])
+    progress = client.post(url, answer_data(framework_answer, response="no")).json()["progress"]
+    assert progress["answered"] == 2 and progress["total"] == total
+    assert progress["overall"]["percent"] == 0
+    assert progress["principles"]["office-items"]["percent"] == 100
