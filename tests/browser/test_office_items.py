@@ -95,3 +95,22 @@ def test_office_items_pages_have_no_wcag_violations(
             assert violations(page, axe_source) == []
             assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+def test_a_focal_point_adds_and_publishes_an_item_without_javascript(open_page, transactional_db):
+    office = make_office(code="IRQ", name="Iraq country office")
+    make_user(office=office, role=Role.FOCAL_POINT, username="omar")
+    page = open_page("omar", javascript=False)
+    page.click("text=Office items")
+    page.click("text=Iraq country office")
+    page.click("text=Add an item")
+    page.fill("#id_code", "IRQ-01")
+    page.select_option("#id_phase", label="Project development and design")
+    page.select_option("#id_principle", label="Secure meaningful access")
+    page.fill("#id_question_en", "Are people without civil documents served?")
+    page.fill("#id_guidance_en", "Accept other proof agreed with the community.")
+    page.click("main form button[type=submit]")
+    assert "Item IRQ-01 is saved." in page.content()
+    page.click("text=Publish the draft")
+    assert "The office items are published" in page.content()
+    assert workflow.office_published(office).items.get().code == "IRQ-01"
