@@ -9,6 +9,10 @@ unanswered items are left out. Rating:
 - red: score below 50%, or a critical gap without a complete action point;
 - not rated: nothing answered yet but "not applicable".
 
+Office items (an office's own items, after the framework's) are scored apart: the framework
+score, tallies and dashboards count the framework's items only; ``office_score`` and
+``office_scores_for_checklists`` give the office items' score shown beside it.
+
 Views, dashboards and reports all call this module. Counts come either from answers already
 in memory (``count_answers``) or from a database aggregation (``counts_for_checklists``); both
 feed the same ``rate`` so the figures on a page and in a report are always the same.
@@ -142,8 +146,24 @@ def rate(counts: Counts) -> Score:
     return Score(counts=counts, value=value, rating=rating)
 
 
+# Office items (an office's own, added after the framework's items) are scored apart: the
+# framework score stays comparable across offices (dashboards, portfolio, tallies).
+FRAMEWORK_ITEMS = Q(item__framework__office__isnull=True)
+
+
+def is_office_item(item) -> bool:
+    return item.framework.office_id is not None
+
+
 def count_answer(answer: Answer) -> Counts:
-    """What one answer adds to its principle's counts (item and action_point loaded)."""
+    """What one answer adds to its principle's counts in the framework score (item and
+    action_point loaded); an office item adds nothing there (see office_score)."""
+    if is_office_item(answer.item):
+        return Counts()
+    return _count(answer)
+
+
+def _count(answer: Answer) -> Counts:
     counts = Counts()
     field = RESPONSE_FIELDS.get(answer.response, "unanswered")
     setattr(counts, field, 1)
@@ -156,9 +176,12 @@ def count_answer(answer: Answer) -> Counts:
 
 
 def count_answers(answers: Iterable[Answer]) -> dict[int, Counts]:
-    """Counts per principle id from answers in memory (with item and action_point loaded)."""
+    """Counts per principle id from answers in memory (with item and action_point loaded),
+    of the framework's items."""
     by_principle: dict[int, Counts] = {}
     for answer in answers:
+        if is_office_item(answer.item):
+            continue
         principle_id = answer.item.principle_id
         by_principle[principle_id] = by_principle.get(principle_id, Counts()) + count_answer(answer)
     return by_principle
@@ -175,7 +198,14 @@ def scores_from_counts(by_principle: dict[int, Counts]) -> ChecklistScores:
 
 
 def score_answers(answers: Iterable[Answer]) -> ChecklistScores:
+    """The framework score of answers in memory (office items left out)."""
     return scores_from_counts(count_answers(answers))
+
+
+def office_score(answers: Iterable[Answer]) -> Score | None:
+    """The score of the office items among answers in memory; None when there are none."""
+    counts = [_count(a) for a in answers if is_office_item(a.item)]
+    return rate(sum(counts, Counts())) if counts else None
 
 
 def count_by(answers, *fields: str) -> dict[tuple, Counts]:
@@ -210,7 +240,7 @@ def count_by(answers, *fields: str) -> dict[tuple, Counts]:
 
 def counts_for_checklists(checklist_ids: Iterable[int]) -> dict[int, dict[int, Counts]]:
     """Counts per checklist id and principle id, in one aggregate query."""
-    answers = Answer.objects.filter(checklist_id__in=list(checklist_ids))
+    answers = Answer.objects.filter(FRAMEWORK_ITEMS, checklist_id__in=list(checklist_ids))
     result: dict[int, dict[int, Counts]] = {}
     for (checklist_id, principle_id), counts in count_by(
         answers, "checklist_id", "item__principle_id"
@@ -226,6 +256,17 @@ def scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, ChecklistSc
     }
 
 
+def office_scores_for_checklists(checklist_ids: Iterable[int]) -> dict[int, Score]:
+    """The office items' score of each of these checklists that has office items."""
+    answers = Answer.objects.filter(checklist_id__in=list(checklist_ids)).exclude(FRAMEWORK_ITEMS)
+    return {key[0]: rate(counts) for key, counts in count_by(answers, "checklist_id").items()}
+
+
+def office_score_of(checklist_id: int) -> Score | None:
+    """The office items' score of one checklist (None when it has none), in one query."""
+    return office_scores_for_checklists([checklist_id]).get(checklist_id)
+
+
 # --- Tallies: the same counts, stored per checklist and principle for dashboards ---------
 
 COUNT_FIELDS = [f.name for f in fields(Counts)]
@@ -239,7 +280,9 @@ def refresh_tallies(checklist_ids: Iterable[int]) -> None:
     """
     checklist_ids = list(checklist_ids)
     counts = count_by(
-        Answer.objects.filter(checklist_id__in=checklist_ids), "checklist_id", "item__principle_id"
+        Answer.objects.filter(FRAMEWORK_ITEMS, checklist_id__in=checklist_ids),
+        "checklist_id",
+        "item__principle_id",
     )
     PrincipleTally.objects.bulk_create(
         (

@@ -8,6 +8,7 @@ from .views import (
     filling,
     guidance,
     history,
+    office_items,
     offline,
     overview,
     reports,
@@ -110,6 +111,31 @@ urlpatterns = [
     path("frameworks/<id:pk>/publish/", authoring.framework_publish, name="framework-publish"),
     path(
         "frameworks/<id:pk>/new-draft/", authoring.framework_new_draft, name="framework-new-draft"
+    ),
+    path("office-items/", office_items.office_items_index, name="office-items-index"),
+    path("offices/<id:office_pk>/items/", office_items.office_items, name="office-items"),
+    path(
+        "offices/<id:office_pk>/items/new/", office_items.office_item_edit, name="office-item-add"
+    ),
+    path(
+        "offices/<id:office_pk>/items/<id:item_pk>/",
+        office_items.office_item_edit,
+        name="office-item",
+    ),
+    path(
+        "offices/<id:office_pk>/items/<id:item_pk>/agree/",
+        office_items.office_item_agree,
+        name="office-item-agree",
+    ),
+    path(
+        "offices/<id:office_pk>/items/new-draft/",
+        office_items.office_items_new_draft,
+        name="office-items-new-draft",
+    ),
+    path(
+        "offices/<id:office_pk>/items/publish/",
+        office_items.office_items_publish,
+        name="office-items-publish",
     ),
     path("frameworks/<id:pk>/items/new/", authoring.item_edit, name="framework-item-add"),
     path("frameworks/<id:pk>/items/<id:item_pk>/", authoring.item_edit, name="framework-item"),

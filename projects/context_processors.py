@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .models import Role
 
 # Words of static/js/offline.js and session.js, which run on every page.
 OFFLINE_TEXT = {
@@ -28,6 +29,13 @@ def navigation(request):
     return {
         "nav_portfolio": bool(user and permissions.can_view_portfolio(user)),
         "nav_frameworks": bool(user and permissions.can_author_frameworks(user)),
+        "nav_office_items": bool(
+            user
+            and (
+                permissions.can_author_frameworks(user)
+                or Role.FOCAL_POINT in permissions.roles_in_scope(user)
+            )
+        ),
         "offline_text": OFFLINE_TEXT,
         "session_idle_seconds": int(settings.SESSION_IDLE_MINUTES * 60),
         "session_idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,

@@ -15,6 +15,15 @@ def ancestor_paths() -> list[str]:
     return ["pk"] + ["__".join(["parent"] * depth) for depth in range(1, OFFICE_TREE_DEPTH)]
 
 
+def holds_office(office_id) -> Q:
+    """Anything with an ``office`` (a membership, an office's items) in that office or an
+    office above it."""
+    held = Q(office_id=office_id)
+    for depth in range(1, OFFICE_TREE_DEPTH):
+        held |= Q(**{"office__" + "__".join(["children"] * depth): office_id})
+    return held
+
+
 def covered_offices(user, held) -> dict[str, frozenset[int]]:
     """For each role of the user's memberships ``held``: the offices it covers (the
     member offices and every office under them). At most one query (none when no member

@@ -384,6 +384,19 @@ def get_item_for_editor(user, framework, pk) -> Item:
     return _get_or_404(framework.items, pk=pk)
 
 
+def get_office_for_items(user, pk) -> Office:
+    """An office's own items: its focal points (or those above it) write them, framework
+    editors see every office's to agree to a critical one; 404 outside the user's offices,
+    403 for anyone else in them."""
+    editor = can_author_frameworks(user)
+    try:
+        office = (Office.objects.all() if editor else visible_offices(user)).get(pk=pk)
+    except (Office.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    require(editor or has_role(user, office.pk, Role.FOCAL_POINT))
+    return office
+
+
 # --- The read API: the same scope as the pages, for lists of children -------------------
 
 

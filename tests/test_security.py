@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import workflow
-from checklists.models import ActionPoint, Decision, Framework, ReportFile, Review
+from checklists.models import ActionPoint, Decision, Framework, Item, ReportFile, Review
 from projects.access_tokens import issue_token
 from projects.models import SignedInSession
 
@@ -161,7 +161,22 @@ def foreign_world(office_b, outsider_b, project_b):
         checklist=approved, decision="approved", reviewer=focal_b, comment="SECRET-B-REVIEW"
     )
     Client().force_login(outsider_b)  # office B's person, signed in elsewhere
+    office_item = workflow.save_office_item(  # office B's own checklist item, a draft
+        item=Item(
+            framework=workflow.start_office_draft(office=office_b, user=focal_b),
+            code="JOR-01",
+            phase=framework.items.first().phase,
+            principle=framework.items.first().principle,
+            question_en="SECRET-B-ITEM?",
+            guidance_en="Guidance.",
+            critical_requested=True,
+        ),
+        user=focal_b,
+        changes={},
+        sectors=[],
+    )
     return {
+        "office_item": office_item,
         "session": SignedInSession.objects.get(user=outsider_b),
         "evidence": evidence,
         "review": review,
@@ -239,6 +254,9 @@ def foreign_kwargs(name, converters, world):
     }
     if name in by_name:
         return by_name[name]
+    if name.startswith("checklists:office-item") and converters:  # office B's own items
+        office_pk = world["office_item"].framework.office_id
+        return {c: office_pk if c == "office_pk" else world["office_item"].pk for c in converters}
     kwargs = {}
     for converter in converters:
         if name.startswith("checklists:framework"):  # not an office's: editors only (403)
@@ -259,6 +277,7 @@ FOREIGN_MARKERS = [
     "SECRET-B-FILE",
     "SECRET-B-CONTENT",
     "SECRET-B-RISK",
+    "SECRET-B-ITEM",
 ]
 
 

@@ -75,11 +75,22 @@ class ChecklistSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     submitted_by = PersonField()
-    score = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField(
+        help_text="The framework score: the framework's items only, comparable across offices."
+    )
     principle_scores = serializers.SerializerMethodField()
+    office_items_score = serializers.SerializerMethodField(
+        help_text="The score of the items the project's office added (null when none), "
+        "scored apart from the framework score."
+    )
 
     def _scores(self, checklist):
         return self.context["scores"].get(checklist.pk)
+
+    @extend_schema_field(ScoreSerializer(allow_null=True))
+    def get_office_items_score(self, checklist):
+        score = self.context.get("office_scores", {}).get(checklist.pk)
+        return ScoreSerializer(score).data if score else None
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, checklist):
@@ -126,6 +137,12 @@ class AnswerSerializer(OfAChecklist):
     item = serializers.CharField(source="item.code")
     principle = serializers.CharField(source="item.principle.code")
     critical = serializers.BooleanField(source="item.critical")
+    added_by_office = serializers.CharField(
+        source="item.framework.office.code",
+        allow_null=True,
+        help_text="For an office's own item (scored apart), the office's code; null for an "
+        "item of the framework.",
+    )
     question = serializers.CharField(source="item.question")
     response = serializers.CharField(help_text="yes, partial, no, na, or empty: not answered")
     comment = serializers.CharField()

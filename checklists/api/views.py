@@ -146,6 +146,7 @@ class WithScores:
             kwargs["context"] = {
                 **self.get_serializer_context(),
                 "scores": scoring.tallied_scores([c.pk for c in checklists]),
+                "office_scores": scoring.office_scores_for_checklists([c.pk for c in checklists]),
             }
         return super().get_serializer(*args, **kwargs)
 
@@ -179,7 +180,11 @@ class AnswerViewSet(ReadViewSet):
         return (
             permissions.visible_answers(self.request.user)
             .select_related(
-                "checklist__project", "checklist__phase", "item__principle", "updated_by"
+                "checklist__project",
+                "checklist__phase",
+                "item__principle",
+                "item__framework__office",
+                "updated_by",
             )
             .prefetch_related(current_evidence)
         )

@@ -150,13 +150,16 @@ class AnswerQuerySet(models.QuerySet):
                     "pk", "framework_id"
                 )
             )
-        items: dict[int, dict] = {}
+        item_ids: dict[int, set] = {}
         for answer in answers:
-            framework_id = frameworks[answer.checklist_id]
-            if framework_id not in items:
-                items[framework_id] = Framework.items_of(framework_id)
-            answer.item = items[framework_id][answer.item_id]
-        answers.sort(key=lambda a: (a.item.order, a.item.code))
+            item_ids.setdefault(frameworks[answer.checklist_id], set()).add(answer.item_id)
+        items = {pk: Framework.items_for_answers(pk, ids) for pk, ids in item_ids.items()}
+        for answer in answers:
+            answer.item = items[frameworks[answer.checklist_id]][answer.item_id]
+        # The framework's items first, then the office items (views/rows: by principle).
+        answers.sort(
+            key=lambda a: (a.item.framework.office_id is not None, a.item.order, a.item.code)
+        )
         return answers
 
     def critical_gaps(self):

@@ -77,6 +77,10 @@ class FrameworkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=FrameworkStatus.PUBLISHED)
 
+    def organisation(self):
+        """The organisation's framework versions, not an office's own items."""
+        return self.filter(office__isnull=True)
+
 
 # A published or retired framework never changes (its items are immutable), so each process
 # reads its items once; a page of 100 answers then needs no join to items. Drafts are read
@@ -98,6 +102,17 @@ class Framework(models.Model):
         _("status"), max_length=12, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Set for an office's own items ("office items"): versioned like the framework, added
+    # after the framework's items in the checklists of that office and the offices under
+    # it, scored apart. Empty for the organisation's framework.
+    office = models.ForeignKey(
+        "projects.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="office_frameworks",
+        verbose_name=_("office"),
+    )
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -131,12 +146,23 @@ class Framework(models.Model):
         items = {
             item.pk: item
             for item in Item.objects.filter(framework_id=framework_id)
-            .select_related("framework")
+            .select_related("framework__office")
             .prefetch_related("topics")
         }
         if items and not next(iter(items.values())).framework.is_editable:
             _IMMUTABLE_ITEMS[framework_id] = items
         return items
+
+    @classmethod
+    def items_for_answers(cls, framework_id: int, item_ids) -> dict[int, "Item"]:
+        """The items of answers of a checklist started on ``framework_id``: the framework's,
+        and the office items it was started with (one more query, only when it has some)."""
+        items = cls.items_of(framework_id)
+        missing = set(item_ids) - items.keys()
+        if not missing:
+            return items
+        extra = Item.objects.filter(pk__in=missing).select_related("framework__office")
+        return {**items, **{item.pk: item for item in extra.prefetch_related("topics")}}
 
 
 class Item(models.Model):
@@ -166,6 +192,23 @@ class Item(models.Model):
         _("critical"),
         default=False,
         help_text=_("A critical item answered 'no' is flagged in every view and report."),
+    )
+    # Office items: the office's focal point may ask for the item to be critical; it is
+    # critical only once a framework editor agreed (who is kept).
+    critical_requested = models.BooleanField(
+        _("ask for this item to be critical"),
+        default=False,
+        help_text=_(
+            "A framework editor at headquarters must agree before the item counts as critical."
+        ),
+    )
+    critical_agreed_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("critical: agreed by"),
     )
     not_applicable_allowed = models.BooleanField(
         _("may be answered “not applicable”"),
@@ -205,6 +248,11 @@ class Item(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def added_by(self):
+        """The office whose own item this is, or None for an item of the framework."""
+        return self.framework.office
 
     def clean(self):
         super().clean()

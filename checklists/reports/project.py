@@ -109,8 +109,11 @@ def build_project_report(
             )
         )
         scores = scoring.scores_for_checklists([c.pk for c in checklists])
+        office_scores = scoring.office_scores_for_checklists([c.pk for c in checklists])
         answers, reviews = _answers_and_reviews(project)
         summary_rows, sections = _sections(checklists, answers, reviews, scores, principles)
+        for row in summary_rows:  # the office's own items, scored apart
+            row["office_score"] = office_scores.get(row["checklist"].pk)
         by_pk = {c.pk: c for c in checklists}
         action_points = list(
             project.action_points.open()
@@ -131,6 +134,7 @@ def build_project_report(
             "overall": overall,
             "overall_from": overall_from,
             "summary_rows": summary_rows,
+            "office_items": bool(office_scores),
             "chart": checklist_chart(summary_rows, principles),
             "critical_gaps": [
                 {"answer": a, "checklist": by_pk[a.checklist_id]}

@@ -82,6 +82,8 @@ def answer_header() -> list[str]:
         _("Due date"),
         _("Done on"),
         _("Action status"),
+        # Empty for the framework's items; an office's code for its own items (scored apart).
+        _("Office item, added by"),
     ]
 
 
@@ -129,11 +131,19 @@ def _checklists_in_order(projects) -> list[tuple]:
     )
 
 
-def _item_columns(framework_id: int, principles: dict) -> dict[int, tuple]:
-    """Code, principle and "critical" of each item of a framework, by item id."""
+def _item_columns(framework_id: int, item_ids, principles: dict) -> dict[int, tuple]:
+    """Code, principle, "critical" and the office that added it (office items) of these
+    items of a checklist started on that framework, by item id."""
+    items = Framework.items_for_answers(framework_id, item_ids)
     return {
-        pk: (item.code, principles[item.principle_id], "yes" if item.critical else "no")
-        for pk, item in Framework.items_of(framework_id).items()
+        pk: (
+            item.code,
+            principles[item.principle_id],
+            "yes" if item.critical else "no",
+            item.added_by.code if item.added_by else "",
+        )
+        for pk, item in items.items()
+        if pk in item_ids
     }
 
 
@@ -156,12 +166,14 @@ def answer_lines(projects, *, today: datetime.date) -> Iterator[list]:
         for row in rows:
             answers[row[0]].append(row)
         for pk, framework_id, project, office, phase, round_number, status in batch:
-            if framework_id not in item_columns:
-                item_columns[framework_id] = _item_columns(framework_id, principles)
-            items = item_columns[framework_id]
-            for row in sorted(answers[pk], key=lambda row: items[row[1]][0]):
-                yield [project, office, phase, round_number, status, *items[row[1]]] + (
-                    _answer_columns(row, today=today)
+            items = item_columns.setdefault(framework_id, {})
+            if missing := {row[1] for row in answers[pk]} - items.keys():
+                items.update(_item_columns(framework_id, missing, principles))
+            # The framework's items by code, then the office items (after them, as on pages).
+            for row in sorted(answers[pk], key=lambda row: (items[row[1]][3], items[row[1]][0])):
+                code, principle, critical, added_by = items[row[1]]
+                yield [project, office, phase, round_number, status, code, principle, critical] + (
+                    [*_answer_columns(row, today=today), added_by]
                 )
 
 

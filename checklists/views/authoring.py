@@ -93,10 +93,14 @@ class ItemForm(forms.ModelForm):
 
 def framework_list(request, upload_form=None, problems=None, status=200):
     permissions.require(permissions.can_author_frameworks(request.user))
-    frameworks = Framework.objects.annotate(
-        checklist_count=Count("checklists", distinct=True),
-        item_count=Count("items", distinct=True),
-    ).order_by("code", "-version")
+    frameworks = (
+        Framework.objects.organisation()
+        .annotate(
+            checklist_count=Count("checklists", distinct=True),
+            item_count=Count("items", distinct=True),
+        )
+        .order_by("code", "-version")
+    )
     context = {
         "frameworks": frameworks,
         "upload_form": upload_form or UploadForm(),

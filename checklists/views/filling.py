@@ -148,12 +148,16 @@ def _layout_context(
     if filters["principle_code"]:
         groups = [g for g in groups if g["principle"].code == filters["principle_code"]]
     overall = scores.overall.counts if scores.overall else scoring.Counts()
+    office_score = scoring.office_score(answers)  # the office's own items, scored apart
+    if office_score is not None:
+        overall = overall + office_score.counts
     blocks = _write_items(groups, owner_choices, checklist) if editable else None
     return {
         "checklist": checklist,
         "editable": editable,
         "groups": groups,
         "scores": scores,
+        "office_score": office_score,
         "principle_scores": rows.by_principle([], principles, scores),
         "answered": overall.answered,
         "total": overall.total,
@@ -332,20 +336,31 @@ def conflict_details(answer) -> dict:
     }
 
 
-def scores_payload(counts_by_code) -> dict | None:
-    """Progress and scores for the autosave reply (None when they did not change)."""
-    if counts_by_code is None:
+def scores_payload(saved, checklist_id: int) -> dict | None:
+    """Progress and scores for the autosave reply (None when they did not change). The
+    office's own items count in the progress and have their own score ("office-items"),
+    apart from the framework's (the tallies)."""
+    office_item = saved.changed and scoring.is_office_item(saved.answer.item)
+    if saved.counts_by_code is None and not office_item:
         return None
+    counts_by_code = saved.counts_by_code
+    if counts_by_code is None:  # an office item: the framework's counts did not move
+        counts_by_code = scoring.counts_by_code(checklist_id)
     scores = scoring.scores_from_counts(counts_by_code)
+    office = scoring.office_score_of(checklist_id)
 
     def as_json(score):
         return {"percent": score.percent, "rating": score.rating, "label": str(score.rating_label)}
 
+    overall = scores.overall.counts + (office.counts if office else scoring.Counts())
+    principles = {code: as_json(s) for code, s in scores.by_principle.items()}
+    if office is not None:
+        principles["office-items"] = as_json(office)
     return {
-        "answered": scores.overall.counts.answered,
-        "total": scores.overall.counts.total,
+        "answered": overall.answered,
+        "total": overall.total,
         "overall": as_json(scores.overall),
-        "principles": {code: as_json(s) for code, s in scores.by_principle.items()},
+        "principles": principles,
     }
 
 
@@ -391,6 +406,6 @@ def answer_save(request, pk, answer_pk):
             "status": "saved" if saved.changed else "unchanged",
             "version": saved.answer.version,
             "saved_at": rows.when(saved.answer.updated_at) if saved.answer.updated_at else None,
-            "progress": scores_payload(saved.counts_by_code),
+            "progress": scores_payload(saved, checklist.pk),
         }
     )

@@ -39,6 +39,7 @@ def page_labels(owner_choices, *, checklist_pk: int, project_pk: int) -> dict[st
         # Where each item's guidance is: the checklist's guidance page, at #g-<code>.
         "guidance_url": reverse("checklists:checklist-guidance", kwargs={"pk": checklist_pk}),
         "critical": escape(_("Critical")),
+        "added_by": escape(_("Added by %(office)s")),
         "critical_gap": escape(_("Critical gap: a critical item is answered “no”.")),
         "guidance": escape(_("Guidance")),
         "add_comment": escape(_("Add a comment")),
@@ -170,6 +171,9 @@ def _legend(row, labels) -> str:
         critical = (
             f' <span class="badge-critical">{labels["critical"]}</span>' if row["critical"] else ""
         )
+        if row["added_by"]:  # an office's own item
+            added = labels["added_by"] % {"office": escape(row["added_by"])}
+            critical += f" <span class=added-by>{added}</span>"
         cache[key] = f"<legend><code>{code}</code> {escape(row['question'])}{critical}</legend>"
     return cache[key]
 

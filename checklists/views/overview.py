@@ -39,6 +39,7 @@ def _status_label(checklist, decision) -> str:
 
 def _checklist_rows(checklists, reviews, principles, *, reviewer) -> list[dict]:
     scores = scoring.tallied_scores([c.pk for c in checklists])
+    office_scores = scoring.office_scores_for_checklists([c.pk for c in checklists])
     decisions = {review.checklist_id: review for review in reviews}  # the latest of each
     rows = []
     for checklist in checklists:
@@ -52,6 +53,7 @@ def _checklist_rows(checklists, reviews, principles, *, reviewer) -> list[dict]:
                 and permissions.may_decide_on(reviewer, checklist),
                 "principle_scores": [checklist_scores.by_principle.get(p.pk) for p in principles],
                 "overall": checklist_scores.overall,
+                "office_score": office_scores.get(checklist.pk),
             }
         )
     return rows
@@ -87,6 +89,7 @@ def checklist_overview(project, *, reviewer=None) -> dict:
         "phases": phases,
         "chart": checklist_chart(rows, principles) if rows else None,
         "principles": principles,
+        "office_items": any(row["office_score"] for row in rows),
         "start_refused": bool(
             workflow.start_refusal(phase=project.current_phase, existing=current)
         ),

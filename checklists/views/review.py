@@ -28,6 +28,7 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
             request.user, checklist.project
         ),
         "scores": scores,
+        "office_score": scoring.office_score(answers),  # the office's own items, apart
         "groups": rows.by_principle(item_rows, principles, scores),
         "critical_gaps": [row for row in item_rows if row["critical_gap"]],
         # A critical item said not to apply is read first too, with its reason.

@@ -69,10 +69,16 @@ def item_texts(item) -> tuple[str, str, str, str]:
 
 
 def in_page_order(answers, principles) -> list:
-    """Answers as pages show them: by principle, then by item."""
+    """Answers as pages show them: by principle, then by item (office items last)."""
     rank = {principle.pk: index for index, principle in enumerate(principles)}
     return sorted(
-        answers, key=lambda a: (rank.get(a.item.principle_id, 0), a.item.order, a.item.code)
+        answers,
+        key=lambda a: (
+            rank.get(a.item.principle_id, 0),
+            a.item.added_by is not None,  # an office's own items after the framework's
+            a.item.order,
+            a.item.code,
+        ),
     )
 
 
@@ -147,6 +153,7 @@ def item_rows(
                 "guidance": guidance,
                 "source": source,
                 "critical": item.critical,
+                "added_by": item.added_by.name if item.added_by else "",
                 "topics": topics,
                 "principle_id": item.principle_id,
                 "values": values,

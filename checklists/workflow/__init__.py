@@ -39,6 +39,16 @@ from .frameworks import (
     start_new_framework_version,
     write_items,
 )
+from .office_items import (
+    agree_critical,
+    office_draft,
+    office_item_problems,
+    office_items_for,
+    office_published,
+    publish_office_items,
+    save_office_item,
+    start_office_draft,
+)
 from .review import (
     NEXT_PHASE_ON_APPROVAL,
     Condition,
@@ -56,6 +66,14 @@ from .risk_analysis import (
 )
 
 __all__ = [
+    "agree_critical",
+    "office_draft",
+    "office_item_problems",
+    "office_items_for",
+    "office_published",
+    "publish_office_items",
+    "save_office_item",
+    "start_office_draft",
     "attach_evidence",
     "remove_evidence",
     "NEXT_PHASE_ON_APPROVAL",

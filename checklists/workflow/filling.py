@@ -29,6 +29,7 @@ from ..models import (
 from .errors import RefusedResponse, StaleAnswer, WorkflowError
 from .frameworks import current_framework
 from .locks import lock_answer, lock_checklist, lock_project
+from .office_items import office_items_for
 
 
 def start_refusal(*, phase, existing: list[Checklist]) -> str | None:
@@ -44,7 +45,8 @@ def start_refusal(*, phase, existing: list[Checklist]) -> str | None:
 
 @transaction.atomic
 def start_checklist(*, project: Project, user: User) -> Checklist:
-    """Start the checklist of the project's current phase, with the items for its sectors.
+    """Start the checklist of the project's current phase, with the items for its sectors
+    (the framework's, then the office items of its office and the offices above it).
 
     The implementation phase has numbered monitoring rounds: each start is a new round,
     once the previous round has been approved. Other phases have one checklist.
@@ -70,6 +72,8 @@ def start_checklist(*, project: Project, user: User) -> Checklist:
         round=len(existing) + 1,
         started_by=user,
     )
+    # The office items (of the project's office and those above it) after the framework's.
+    items = [*items, *office_items_for(project, phase)]
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
     scoring.refresh_tallies([checklist.pk])
     AuditEntry.objects.create(

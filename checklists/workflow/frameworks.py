@@ -173,7 +173,7 @@ def retire_draft_item(*, item: Item, user) -> None:
 
 def current_framework() -> Framework | None:
     """The published framework new checklists are started against."""
-    return Framework.objects.published().order_by("-published_at").first()
+    return Framework.objects.organisation().published().order_by("-published_at").first()
 
 
 def write_items(framework: Framework, entries: list[dict]) -> None:

@@ -66,7 +66,9 @@ def lock_answer(checklist: Checklist, answer_id: int) -> Answer:
     checklist.status = answer.checklist_status
     checklist.project.archived = bool(answer.project_archived)
     answer.checklist = checklist
-    answer.item = Framework.items_of(checklist.framework_id)[answer.item_id]
+    answer.item = Framework.items_for_answers(checklist.framework_id, [answer.item_id])[
+        answer.item_id
+    ]
     action = (
         ActionPoint.objects.select_for_update(of=("self",))
         .select_related("owner")

@@ -399,9 +399,9 @@ def test_no_transaction_is_open_while_the_reply_is_built(
     seen = []
     real = filling.scores_payload
 
-    def watching(checklist):
+    def watching(*args):
         seen.append(connection.in_atomic_block)
-        return real(checklist)
+        return real(*args)
 
     monkeypatch.setattr(filling, "scores_payload", watching)
     checklist = make_checklist(project=project_a, user=staff_a, item_count=2)

@@ -94,6 +94,14 @@ OWN_OFFICE = {
     "checklists:framework-item-add": ("framework", [403] * 4, [403] * 4),
     "checklists:framework-item": ("framework_item", [403] * 4, [403] * 4),
     "checklists:framework-item-retire": ("framework_item", [405] * 4, [403] * 4),
+    # Office items: the office's focal points write them (tests/checklists/test_office_items).
+    "checklists:office-items-index": (None, [403, 200, 403, 403], None),
+    "checklists:office-items": ("office", [403, 200, 403, 403], None),
+    "checklists:office-item-add": ("office", [403, 200, 403, 403], [403, 400, 403, 403]),
+    "checklists:office-item": ("office_item", [403, 200, 403, 403], [403, 400, 403, 403]),
+    "checklists:office-item-agree": ("office_item", [405] * 4, [403] * 4),
+    "checklists:office-items-new-draft": ("office", [405] * 4, [403, 302, 403, 403]),
+    "checklists:office-items-publish": ("office", [405] * 4, [403, 302, 403, 403]),
     # Evidence files: the office reads them, programme staff change them.
     "checklists:evidence": ("answer", [200] * 4, [400, 403, 403, 403]),
     # A file holding personal data (the default) opens for the office's staff and focal
@@ -192,8 +200,11 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         | {name: False for name in ("by_age", "by_gender", "by_disability", "by_other_diversity")},
     )
     framework = Framework.objects.get(status="published")
+    office_item = _office_item(office_a, focal_a)
     objects = {
         "risk_row": {"project_pk": project_a.pk, "pk": risk_row.pk},
+        "office": {"office_pk": office_a.pk},
+        "office_item": {"office_pk": office_a.pk, "item_pk": office_item.pk},
         "framework": {"pk": framework.pk},
         "framework_item": {"pk": framework.pk, "item_pk": framework.items.first().pk},
         "project": {"pk": project_a.pk},
@@ -220,6 +231,21 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         "checklists:portfolio-file-request": {"kind": "portfolio_pdf"},
     }
     return objects, post_data
+
+
+def _office_item(office, focal_point):
+    from checklists import workflow
+    from checklists.models import Item, Phase, Principle
+
+    item = Item(
+        framework=workflow.start_office_draft(office=office, user=focal_point),
+        code="IRQ-01",
+        phase=Phase.objects.get(code="design"),
+        principle=Principle.objects.get(code="safety"),
+        question_en="Own question?",
+        guidance_en="Own guidance.",
+    )
+    return workflow.save_office_item(item=item, user=focal_point, changes={}, sectors=[])
 
 
 def _own_url(name, objects):

@@ -1,4 +1,6 @@
 import datetime
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -9,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import workflow
-from checklists.models import Decision, Phase, PhaseCode
+from checklists.models import Decision, Framework, Item, Phase, PhaseCode, Principle
 from projects import second_factor
 from projects.models import (
     Digest,
@@ -60,6 +62,7 @@ USERS = [
     ("editor.hq", "Fatima", "Mansour", "fr", [("HQ", Role.FRAMEWORK_EDITOR)], False),
     ("admin", "Site", "Administrator", "en", [], True),
 ]
+OFFICE_ITEMS = "fixtures/office_items_iraq.json"
 TIME_ZONES = {"IRQ": "Asia/Baghdad", "JOR": "Asia/Amman", "HQ": "Europe/Zurich"}
 PROJECTS = [
     (
@@ -146,6 +149,7 @@ class Command(BaseCommand):
             )
         offices = self._offices()
         users = self._users(offices)
+        self._office_items(offices, users)  # before the projects: their checklists get them
         self._projects(offices, users)
         self.stdout.write(self.style.SUCCESS(self.accounts_text()))
 
@@ -208,6 +212,33 @@ class Command(BaseCommand):
         StaticToken.objects.bulk_create(
             StaticToken(device=device, token=code) for code in DEMO_RECOVERY_CODES
         )
+
+    @staticmethod
+    def _office_items(offices, users) -> None:
+        """The Iraq office's own items (fixtures/office_items_iraq.json), published by its
+        focal point, once."""
+        content = json.loads((Path(settings.BASE_DIR) / OFFICE_ITEMS).read_text("utf-8"))
+        office = offices[content["office"]]
+        if Framework.objects.filter(office=office).exists():
+            return
+        focal = users["focal.iraq"]
+        draft = workflow.start_office_draft(office=office, user=focal)
+        for entry in content["items"]:
+            texts = {
+                f"{text}_{lang}": value
+                for text in ("question", "guidance")
+                for lang, value in entry[text].items()
+            }
+            item = Item(
+                framework=draft,
+                code=entry["code"],
+                phase=Phase.objects.get(code=entry["phase"]),
+                principle=Principle.objects.get(code=entry["principle"]),
+                order=entry["order"],
+                **texts,
+            )
+            workflow.save_office_item(item=item, user=focal, changes={}, sectors=[])
+        workflow.publish_office_items(framework=draft, user=focal)
 
     def _projects(self, offices, users) -> None:
         sectors = {s.code: s for s in Sector.objects.all()}
