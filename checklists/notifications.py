@@ -59,13 +59,16 @@ def send(template: str, *, to: User, context: dict) -> bool:
     return True
 
 
-def queue_submission(*, checklist: Checklist) -> None:
-    """Queue a mail to each focal point of the office that a checklist waits for review.
+def queue_submission(*, checklist: Checklist, office_id: int | None = None) -> None:
+    """Queue a mail to each focal point of the office that a checklist waits for review
+    (the project's office, or the office of the next level of the endorsement chain).
 
     Called inside the submitting transaction: the mails exist exactly when the submission
     does, and the worker sends them once it is committed.
     """
-    recipients = permissions.reviewers_of(checklist.project).exclude(pk=checklist.submitted_by_id)
+    recipients = permissions.reviewers_of(checklist.project, office_id).exclude(
+        pk=checklist.submitted_by_id
+    )
     _queue(
         [
             OutgoingMail(kind=MailKind.SUBMITTED, recipient=user, checklist=checklist)

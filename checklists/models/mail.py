@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class MailKind(models.TextChoices):
     SUBMITTED = "submitted", _("Checklist waiting for review")
     DECIDED = "decided", _("Decision on a checklist")
+    ENDORSEMENT_WAITING = "endorsement_waiting", _("Reminder: a decision is waiting")
+    ENDORSEMENT_LATE = "endorsement_late", _("A decision is waiting too long")
 
 
 class OutgoingMail(models.Model):

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     CHECKLIST_RETURNED = "checklist_returned", _("Checklist returned for revision")
     REVIEW_COMMENT = "review_comment", _("Review comment")
     PHASE_CHANGED = "phase_changed", _("Project phase changed")
+    LEVEL_ENDORSED = "level_endorsed", _("Endorsed at one level, waiting for the next")
     ACTION_POINT_DONE = "action_point_done", _("Action point marked done")
     EVIDENCE_ADDED = "evidence_added", _("Evidence file added")
     EVIDENCE_REPLACED = "evidence_replaced", _("Evidence file replaced by a new version")
@@ -95,6 +96,25 @@ class Review(models.Model):
         "auth.User", on_delete=models.PROTECT, related_name="reviews", verbose_name=_("reviewer")
     )
     decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+    # The level of the endorsement chain decided at (1: the project's office), its office,
+    # and the focal point the reviewer acted for, if any.
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    level_office = models.ForeignKey(
+        "projects.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("for the office"),
+        null=True,
+        blank=True,
+    )
+    acting_for = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acting for"),
+        null=True,
+        blank=True,
+    )
 
     objects = ReviewQuerySet.as_manager()
 
