@@ -10,6 +10,7 @@ from projects import permissions
 from .. import scoring, workflow
 from ..forms import ConditionFormSetFactory, ItemCommentsForm, Owners, ReviewForm
 from ..models import Principle
+from ..workflow import endorsement
 from . import rows
 
 
@@ -20,7 +21,10 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
     for row in item_rows:
         row["comment_field"] = item_comments[f"comment_{row['pk']}"]
     refusal = workflow.decision_refusal(checklist=checklist, reviewer=request.user)
+    round_reviews = endorsement.round_reviews(checklist)
+    levels = endorsement.chain_of(checklist, round_reviews)
     return {
+        "chain": endorsement.chain_rows(checklist, levels, round_reviews),
         "checklist": checklist,
         "project": checklist.project,
         "may_open_personal_evidence": permissions.may_open_personal_evidence(

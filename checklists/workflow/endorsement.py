@@ -88,6 +88,7 @@ def round_reviews(checklist: Checklist) -> list[Review]:
     return list(
         checklist.reviews.filter(decided_at__gte=checklist.submitted_at)
         .select_related("reviewer", "acting_for", "level_office")
+        .prefetch_related("conditions")
         .order_by("level", "pk")
     )
 
