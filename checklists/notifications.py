@@ -94,6 +94,11 @@ def queue_decision(*, review: Review) -> None:
     )
 
 
+def queue_mails(mails: list[OutgoingMail]) -> None:
+    """Queue notifications written elsewhere (checklists/endorsement_reminders)."""
+    _queue(mails)
+
+
 def _queue(mails: list[OutgoingMail]) -> None:
     if not mails:
         return
@@ -110,6 +115,8 @@ def _compose(mail: OutgoingMail) -> bool:
         checklist = mail.checklist
         url = absolute(reverse("checklists:review", kwargs={"pk": checklist.pk}))
         return send("submitted", to=mail.recipient, context={"checklist": checklist, "url": url})
+    if mail.kind in (MailKind.ENDORSEMENT_WAITING, MailKind.ENDORSEMENT_LATE):
+        return _compose_waiting(mail)
     review = mail.review
     url = absolute(reverse("checklists:detail", kwargs={"pk": review.checklist_id}))
     context = {
@@ -119,6 +126,20 @@ def _compose(mail: OutgoingMail) -> bool:
         "conditions": list(review.conditions.select_related("owner")),
     }
     return send("decided", to=mail.recipient, context=context)
+
+
+def _compose_waiting(mail: OutgoingMail) -> bool:
+    """A reminder (or an escalation) about a decision waiting in the endorsement chain."""
+    checklist = mail.checklist
+    since = checklist.waiting_since or checklist.submitted_at
+    context = {
+        "checklist": checklist,
+        "office": checklist.waiting_office or checklist.project.office,
+        "days": (timezone.now() - since).days if since else 0,
+        "late": mail.kind == MailKind.ENDORSEMENT_LATE,
+        "url": absolute(reverse("checklists:review", kwargs={"pk": checklist.pk})),
+    }
+    return send("endorsement_waiting", to=mail.recipient, context=context)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

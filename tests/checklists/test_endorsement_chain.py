@@ -276,3 +276,49 @@ def test_no_approval_without_a_person(tree, people):
     checklist = submitted_checklist(project_in(tree), people["staff"])
     workflow.decide_checklist(checklist=checklist, reviewer=people["focal"], decision="approved")
     assert not Review.objects.filter(reviewer__isnull=True).exists()
+
+
+def test_a_reminder_then_an_escalation_with_the_clock_moved_and_never_twice(
+    tree, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    from checklists.endorsement_reminders import send_endorsement_reminders
+    from checklists.models import EndorsementNotice, MailKind, OutgoingMail
+    from checklists.notifications import deliver_due_mail
+
+    rule(tree, "MENA", reminder_after_days=3, escalate_after_days=4)
+    manager = make_user(office=tree["IRQ"], role=Role.MANAGER, username="manager.iraq")
+    for person in (*people.values(), manager):
+        person.email = f"{person.username}@example.org"
+        person.save()
+    checklist = submitted_checklist(project_in(tree), people["staff"])
+    workflow.decide_checklist(checklist=checklist, reviewer=people["focal"], decision="approved")
+    checklist.refresh_from_db()
+    OutgoingMail.objects.all().delete()
+    start = checklist.waiting_since
+
+    assert send_endorsement_reminders(now=start + datetime.timedelta(days=2)) == {
+        "reminder": 0,
+        "escalation": 0,
+    }
+    three_days = start + datetime.timedelta(days=3, hours=1)
+    assert send_endorsement_reminders(now=three_days)["reminder"] == 1
+    assert send_endorsement_reminders(now=three_days)["reminder"] == 0  # never twice
+    reminded = OutgoingMail.objects.filter(kind=MailKind.ENDORSEMENT_WAITING)
+    # The regional level's focal points; not focal.iraq, who decided at level 1.
+    assert set(reminded.values_list("recipient__username", flat=True)) == {"focal.mena"}
+
+    seven_days = start + datetime.timedelta(days=7, hours=1)
+    assert send_endorsement_reminders(now=seven_days) == {"reminder": 0, "escalation": 1}
+    assert send_endorsement_reminders(now=seven_days)["escalation"] == 0
+    late = OutgoingMail.objects.filter(kind=MailKind.ENDORSEMENT_LATE)
+    assert set(late.values_list("recipient__username", flat=True)) == {"focal.hq", "manager.iraq"}
+    assert EndorsementNotice.objects.filter(checklist=checklist).count() == 2
+
+    deliver_due_mail()
+    subjects = [m.subject for m in mailoutbox]
+    assert any(s.startswith("Reminder:") for s in subjects)
+    assert any("Waiting too long" in s and "level 2" in s for s in subjects)
+    # Nothing was approved by the waiting.
+    checklist.refresh_from_db()
+    assert checklist.status == ChecklistStatus.SUBMITTED
+    assert checklist.reviews.count() == 1
