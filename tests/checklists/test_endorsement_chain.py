@@ -322,3 +322,27 @@ def test_a_reminder_then_an_escalation_with_the_clock_moved_and_never_twice(
     checklist.refresh_from_db()
     assert checklist.status == ChecklistStatus.SUBMITTED
     assert checklist.reviews.count() == 1
+
+
+def test_the_project_pdf_shows_each_levels_decision(client, tree, people):
+    from .test_reports import flat, pdf_text
+
+    rule(tree, "MENA")
+    people["deputy"] = make_user(
+        office=tree["MENA"], role=Role.STAFF, username="deputy.mena", first_name="Dana"
+    )
+    today = timezone.localdate()
+    project = project_in(tree)
+    checklist = submitted_checklist(project, people["staff"])
+    workflow.decide_checklist(checklist=checklist, reviewer=people["focal"], decision="approved")
+    acting(people, tree, today, today)
+    checklist.refresh_from_db()
+    workflow.decide_checklist(checklist=checklist, reviewer=people["deputy"], decision="approved")
+
+    client.force_login(people["mena"])
+    response = client.get(reverse("checklists:project-report", args=[project.pk]))
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    assert "Level 1 (Iraq): Approved" in text
+    assert "Level 2 (Middle East and North Africa): Approved" in text
+    assert "acting for focal.mena" in text
