@@ -346,3 +346,36 @@ def test_the_project_pdf_shows_each_levels_decision(client, tree, people):
     assert "Level 1 (Iraq): Approved" in text
     assert "Level 2 (Middle East and North Africa): Approved" in text
     assert "acting for focal.mena" in text
+
+
+def test_the_demo_puts_iraq_under_the_region_with_one_project_waiting_for_focal_mena(
+    settings,
+):
+    import io
+
+    from django.core.management import call_command
+
+    from checklists.models import Checklist
+    from projects.models import Office
+
+    settings.DEBUG = True
+    for _run in range(2):  # idempotent
+        call_command("load_demo_data", stdout=io.StringIO())
+    mena = Office.objects.get(code="MENA")
+    assert mena.name == "Middle East and North Africa"
+    assert set(mena.children.values_list("code", flat=True)) == {"IRQ", "JOR"}
+    assert mena.parent.code == "HQ"
+    waiting = Checklist.objects.get(project__code="IRQ-TRN-2026-04", phase__code="endorsement")
+    assert (waiting.status, waiting.waiting_office) == ("submitted", mena)
+    assert waiting.reviews.get().reviewer.username == "focal.iraq"
+    focal_mena = type(waiting.submitted_by).objects.get(username="focal.mena")
+    assert waiting in permissions.review_queue(focal_mena)
+    assert EndorsementRule.objects.count() == 4
+    # Projects past endorsement went through every level of their chain.
+    camp = Checklist.objects.get(project__code="IRQ-CMP-2026-03", phase__code="endorsement")
+    assert camp.status == ChecklistStatus.APPROVED
+    assert sorted(camp.reviews.values_list("level_office__code", flat=True)) == [
+        "HQ",
+        "IRQ",
+        "MENA",
+    ]
