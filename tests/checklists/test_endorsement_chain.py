@@ -379,3 +379,37 @@ def test_the_demo_puts_iraq_under_the_region_with_one_project_waiting_for_focal_
         "IRQ",
         "MENA",
     ]
+
+
+def test_the_dashboard_shows_where_endorsements_wait_in_constant_queries(
+    client, tree, people, query_count
+):
+    rule(tree, "MENA")
+    manager = make_user(office=tree["MENA"], role=Role.MANAGER)
+    client.force_login(manager)
+
+    def add(count):
+        for _index in range(count):
+            checklist = submitted_checklist(project_in(tree), people["staff"], item_count=1)
+            workflow.decide_checklist(
+                checklist=checklist, reviewer=people["focal"], decision="approved"
+            )
+        submitted_checklist(project_in(tree), people["staff"], item_count=1)
+
+    add(1)
+    small, response = query_count(lambda: client.get(reverse("checklists:dashboard")))
+    assert response.status_code == 200
+    add(4)
+    # Two of the level-2 waits are old.
+    from checklists.models import Checklist
+
+    old = timezone.now() - datetime.timedelta(days=20)
+    waiting = Checklist.objects.filter(waiting_level=2).order_by("pk")[:2]
+    Checklist.objects.filter(pk__in=[c.pk for c in waiting]).update(waiting_since=old)
+    large, response = query_count(lambda: client.get(reverse("checklists:dashboard")))
+    assert large == small
+    table = response.text[response.text.index('id="endorsement-waits"') :]
+    table = table[: table.index("</table>")]
+    assert "Level 1" in table and "Level 2" in table
+    assert "<strong>2 checklists</strong>" in table  # level 2, over 14 days
+    assert "3 checklists" in table  # level 2, under 7 days
