@@ -19,8 +19,8 @@ from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
 from ..reports.record import write_project_record
-from ..workflow import reports as report_workflow
 from ..workflow import endorsement
+from ..workflow import reports as report_workflow
 from ..workflow.access import record_access
 
 

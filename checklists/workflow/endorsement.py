@@ -36,9 +36,15 @@ from ..models import (
 
 @dataclass(frozen=True)
 class Level:
+    """A level of a checklist's chain: 1 is the project's office, a higher one a rule's."""
+
     number: int
-    office: Office
+    checklist: Checklist
     rule: EndorsementRule | None = None
+
+    @property
+    def office(self) -> Office:
+        return self.rule.level_office if self.rule else self.checklist.project.office
 
     @property
     def reminder_after_days(self) -> int:
@@ -111,7 +117,7 @@ def chain(
 ) -> list[Level]:
     """The levels that endorse this checklist, as far as known: a level that depends on the
     decision below it ("approved with conditions") is known once that decision is made."""
-    levels = [Level(1, checklist.project.office)]
+    levels = [Level(1, checklist)]
     decisions = {review.level: review.decision for review in reviews}
     offices = {checklist.project.office_id}
     for rule in rules:
@@ -125,7 +131,7 @@ def chain(
         else:
             holds = condition_holds(rule, facts)
         if holds:
-            levels.append(Level(len(levels) + 1, rule.level_office, rule))
+            levels.append(Level(len(levels) + 1, checklist, rule))
             offices.add(rule.level_office_id)
     return levels
 
@@ -134,7 +140,10 @@ def chain_of(checklist: Checklist, reviews: list[Review] | None = None) -> list[
     """The chain of one checklist, read from the database."""
     if reviews is None:
         reviews = round_reviews(checklist)
-    return chain(checklist, rules_for(checklist), facts_of(checklist), reviews)
+    rules = rules_for(checklist)
+    if not rules:  # the usual case: one level, nothing more to read
+        return [Level(1, checklist)]
+    return chain(checklist, rules, facts_of(checklist), reviews)
 
 
 def next_level(levels: list[Level], after: int) -> Level | None:
@@ -147,7 +156,7 @@ def waiting_level(checklist: Checklist, levels: list[Level]) -> Level | None:
     if checklist.status != "submitted":
         return None
     found = next((level for level in levels if level.number == checklist.waiting_level), None)
-    return found or Level(checklist.waiting_level, checklist.waiting_office or levels[0].office)
+    return found or Level(checklist.waiting_level, checklist, checklist.waiting_rule)
 
 
 def waited_days(checklist: Checklist, now: datetime.datetime | None = None) -> int:

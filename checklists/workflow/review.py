@@ -127,16 +127,7 @@ def decide_checklist(
     )
     if refusal:
         raise WorkflowError(refusal)
-    _, acting_for_id = permissions.deciding_as(reviewer, checklist)
-    review = Review.objects.create(
-        checklist=checklist,
-        decision=decision,
-        comment=comment.strip(),
-        reviewer=reviewer,
-        level=checklist.waiting_level,
-        level_office_id=permissions.waiting_office_id(checklist),
-        acting_for_id=acting_for_id,
-    )
+    review = _new_review(checklist, reviewer, decision, comment)
     following = None
     if review.is_approval:
         levels = endorsement.chain_of(checklist, endorsement.round_reviews(checklist))
@@ -146,9 +137,34 @@ def decide_checklist(
     else:
         _record_decision(review, conditions)
     _record_item_comments(review, item_comments or {})
+    _record_conditions(review, conditions)
+    next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
+    last_approval = following is None and review.is_approval
+    if last_approval and next_phase and project.current_phase_id == checklist.phase_id:
+        _move_project(project=project, phase_code=next_phase, user=reviewer)
+    notifications.queue_decision(review=review)
+    return review
+
+
+def _new_review(checklist: Checklist, reviewer: User, decision: str, comment: str) -> Review:
+    """The decision at the level the checklist waits for, and for whom the reviewer acts."""
+    _, acting_for_id = permissions.deciding_as(reviewer, checklist)
+    return Review.objects.create(
+        checklist=checklist,
+        decision=decision,
+        comment=comment.strip(),
+        reviewer=reviewer,
+        level=checklist.waiting_level,
+        level_office_id=permissions.waiting_office_id(checklist),
+        acting_for_id=acting_for_id,
+    )
+
+
+def _record_conditions(review: Review, conditions: list[Condition]) -> None:
+    """Each condition of an approval becomes an action point of the project."""
     ActionPoint.objects.bulk_create(
         ActionPoint(
-            project=project,
+            project_id=review.checklist.project_id,
             review=review,
             description=condition.description.strip(),
             owner=condition.owner,
@@ -156,16 +172,6 @@ def decide_checklist(
         )
         for condition in conditions
     )
-    next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
-    if (
-        following is None
-        and review.is_approval
-        and next_phase
-        and project.current_phase_id == checklist.phase_id
-    ):
-        _move_project(project=project, phase_code=next_phase, user=reviewer)
-    notifications.queue_decision(review=review)
-    return review
 
 
 def _wait_for(review: Review, level: endorsement.Level, conditions: list[Condition]) -> None:

@@ -146,6 +146,7 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         based_on_version=0,
     )
     workflow.submit_checklist(checklist=submitted, user=staff_a)
+    submitted.refresh_from_db()
     action_point = ActionPoint.objects.create(
         project=project_a,
         description="Own point",
@@ -165,6 +166,10 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
     review = Review.objects.create(  # test data: a decision on record, made directly
         checklist=submitted, decision="approved", reviewer=focal_a
     )
+    # ... in an earlier round (before the submission), so focal_a may decide in this one.
+    Review.objects.filter(pk=review.pk).update(
+        decided_at=submitted.submitted_at - datetime.timedelta(hours=1)
+    )
     access_token, _secret = issue_token(user=staff_a, name="staff's", lifetime_days=30)
     from django.test import Client
 
@@ -183,9 +188,11 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
 
     from checklists.models import ActingAssignment
 
+    from ..factories import make_user
+
     acting = ActingAssignment.objects.create(
         focal_point=focal_a,
-        acting=staff_a,
+        acting=make_user(office=office_a, role="staff"),
         office=office_a,
         starts_on=datetime.date(2026, 1, 1),
         ends_on=datetime.date(2099, 1, 1),
