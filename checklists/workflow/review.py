@@ -79,9 +79,11 @@ def _level_refusal(checklist: Checklist, reviewer: User) -> str | None:
             "This checklist waits for a decision at level %(level)s, by a protection focal "
             "point of %(office)s."
         ) % {"level": checklist.waiting_level, "office": office.name}
-    earlier = checklist.reviews.filter(
-        reviewer=reviewer, decided_at__gte=checklist.submitted_at
-    ).first()
+    earlier = (
+        checklist.reviews.filter(reviewer=reviewer, decided_at__gte=checklist.submitted_at).first()
+        if checklist.submitted_at
+        else None
+    )
     if earlier is not None:
         return _(
             "You decided at level %(level)s of this checklist, so another focal point must "
