@@ -36,7 +36,8 @@ def delays(checklist: Checklist) -> tuple[int, int]:
 
 
 def _deciders(checklist: Checklist, office) -> list[User]:
-    decided = checklist.reviews.filter(decided_at__gte=checklist.submitted_at).values("reviewer")
+    since = checklist.submitted_at or timezone.now()
+    decided = checklist.reviews.filter(decided_at__gte=since).values("reviewer")
     return list(
         permissions.reviewers_of(checklist.project, office.pk)
         .exclude(pk=checklist.submitted_by_id)

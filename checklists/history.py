@@ -22,6 +22,8 @@ FIELD_LABELS = {
     "done_on": _("Done on"),
     "done_note": _("Note"),
     "file": _("File"),
+    "level": _("Level"),
+    "acting_for": _("Acting for"),
 }
 
 

@@ -39,6 +39,7 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
         "conditions": forms["conditions"],
         "item_comments": item_comments,
         "may_decide": refusal is None,
+        "refusal": refusal,
         "own_submission": permissions.is_own_submission(request.user, checklist),
         "error": error,
         "past_reviews": list(checklist.reviews.select_related("reviewer")),

@@ -176,6 +176,12 @@ def _record_conditions(review: Review, conditions: list[Condition]) -> None:
     )
 
 
+def _acting_name(review: Review) -> str | None:
+    """For the history: the name of the focal point the reviewer acted for, if any."""
+    person = review.acting_for
+    return (person.get_full_name() or person.username) if person else None
+
+
 def _wait_for(review: Review, level: endorsement.Level, conditions: list[Condition]) -> None:
     """An approval below the last level: the checklist stays submitted and waits for the
     next level, whose deciders are told; the history says so."""
@@ -195,7 +201,7 @@ def _wait_for(review: Review, level: endorsement.Level, conditions: list[Conditi
             "decision": [None, review.decision],
             "comment": [None, review.comment],
             "conditions": [None, [c.description for c in conditions]],
-            "acting_for": [None, review.acting_for_id],
+            "acting_for": [None, _acting_name(review)],
         },
     )
     notifications.queue_submission(checklist=checklist, office_id=level.office.pk)
@@ -228,7 +234,7 @@ def _record_decision(review: Review, conditions: list[Condition]) -> None:
             "comment": [None, review.comment],
             "conditions": [None, [c.description for c in conditions]],
             "level": [None, review.level],
-            "acting_for": [None, review.acting_for_id],
+            "acting_for": [None, _acting_name(review)],
         },
     )
 

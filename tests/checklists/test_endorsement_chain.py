@@ -188,6 +188,9 @@ def test_the_same_person_is_refused_at_two_levels(client, tree, people):
     checklist.refresh_from_db()
     # ... and above MENA, but not again at level 2 of the same round.
     assert checklist not in permissions.review_queue(people["hq"])
+    client.force_login(people["hq"])
+    page = client.get(reverse("checklists:review", args=[checklist.pk]))
+    assert "You decided at level 1 of this checklist" in page.text
     with pytest.raises(workflow.WorkflowError, match="level 1"):
         workflow.decide_checklist(checklist=checklist, reviewer=people["hq"], decision="approved")
     client.force_login(people["hq"])
