@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .checklist import ActionPoint, Answer, Checklist
+from .checklist import ActionPoint, Answer, Checklist, ChecklistStatus
 from .framework import PhaseCode
 
 
@@ -76,9 +76,14 @@ APPROVALS = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
 
 class ReviewQuerySet(models.QuerySet):
     def endorsements(self):
-        """Approvals of endorsement-phase checklists: each is a project's protection
-        endorsement."""
-        return self.filter(checklist__phase__code=PhaseCode.ENDORSEMENT, decision__in=APPROVALS)
+        """Approvals of endorsement-phase checklists that the last level of their chain
+        approved: each is a project's protection endorsement (an approval at a lower level
+        while a higher one still decides is not)."""
+        return self.filter(
+            checklist__phase__code=PhaseCode.ENDORSEMENT,
+            checklist__status=ChecklistStatus.APPROVED,
+            decision__in=APPROVALS,
+        )
 
 
 class Review(models.Model):
@@ -144,7 +149,11 @@ def endorsement_of(project) -> Review | None:
 
 def endorsement_among(reviews, checklists) -> Review | None:
     """The same endorsement, found among reviews already read (newest decision first)."""
-    endorsement_checklists = {c.pk for c in checklists if c.phase.code == PhaseCode.ENDORSEMENT}
+    endorsement_checklists = {
+        c.pk
+        for c in checklists
+        if c.phase.code == PhaseCode.ENDORSEMENT and c.status == ChecklistStatus.APPROVED
+    }
     approvals = [
         r for r in reviews if r.checklist_id in endorsement_checklists and r.decision in APPROVALS
     ]

@@ -21,6 +21,7 @@ from checklists.models import (
     Phase,
     Review,
     RuleCondition,
+    endorsement_of,
 )
 from checklists.workflow import endorsement
 from projects import permissions
@@ -416,3 +417,25 @@ def test_the_dashboard_shows_where_endorsements_wait_in_constant_queries(
     assert "Level 1" in table and "Level 2" in table
     assert "<strong>2 checklists</strong>" in table  # level 2, over 14 days
     assert "3 checklists" in table  # level 2, under 7 days
+
+
+def test_the_project_is_endorsed_only_when_the_last_level_approves(client, tree, people):
+    rule(tree, "MENA")
+    project = project_in(tree)
+    design = submitted_checklist(project, people["staff"])
+    workflow.decide_checklist(checklist=design, reviewer=people["focal"], decision="approved")
+    design.refresh_from_db()
+    workflow.decide_checklist(checklist=design, reviewer=people["mena"], decision="approved")
+    EndorsementRule.objects.update(phase=Phase.objects.get(code="endorsement"))
+    checklist = submitted_checklist(project, people["staff"], phase_code="endorsement")
+    workflow.decide_checklist(checklist=checklist, reviewer=people["focal"], decision="approved")
+
+    client.force_login(people["mena"])
+    page = client.get(reverse("checklists:project", args=[project.pk]))
+    assert 'id="endorsement"' not in page.text
+    assert endorsement_of(project) is None
+    checklist.refresh_from_db()
+    workflow.decide_checklist(checklist=checklist, reviewer=people["mena"], decision="approved")
+    page = client.get(reverse("checklists:project", args=[project.pk]))
+    assert 'id="endorsement"' in page.text
+    assert endorsement_of(project).reviewer == people["mena"]
