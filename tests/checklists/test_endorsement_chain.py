@@ -439,3 +439,46 @@ def test_the_project_is_endorsed_only_when_the_last_level_approves(client, tree,
     page = client.get(reverse("checklists:project", args=[project.pk]))
     assert 'id="endorsement"' in page.text
     assert endorsement_of(project).reviewer == people["mena"]
+
+
+def test_a_focal_point_names_and_ends_an_acting_focal_point_on_the_page(client, tree, people):
+    deputy = make_user(office=tree["IRQ"], role=Role.STAFF, username="deputy.iraq")
+    client.force_login(people["focal"])
+    url = reverse("checklists:acting")
+    today = timezone.localdate()
+    page = client.get(url)
+    assert page.status_code == 200 and "deputy.iraq" in page.text
+    refused = client.post(
+        url,
+        {
+            "office": tree["IRQ"].pk,
+            "acting": deputy.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today - datetime.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert refused.status_code == 400
+    assert "The end date cannot be before the start date." in refused.text
+    assert not ActingAssignment.objects.exists()
+    response = client.post(
+        url,
+        {
+            "office": tree["IRQ"].pk,
+            "acting": deputy.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + datetime.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assignment = ActingAssignment.objects.get()
+    assert (assignment.focal_point, assignment.acting, assignment.created_by) == (
+        people["focal"],
+        deputy,
+        people["focal"],
+    )
+    assert permissions.acting_for(deputy, tree["IRQ"].pk) == people["focal"].pk
+    client.post(reverse("checklists:acting-end", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert assignment.ends_on < today
+    fresh = type(deputy).objects.get(pk=deputy.pk)
+    assert permissions.acting_for(fresh, tree["IRQ"].pk) is None
