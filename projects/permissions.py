@@ -269,16 +269,16 @@ def _acting(user) -> dict[int, frozenset[int]]:
     """For each focal point the user acts for today: the offices they act in (the named
     office and every office under it). Cached on the user object for the request."""
     if not hasattr(user, "_pm_acting"):
-        held = []
-        if user.is_authenticated:
-            held = [
-                SimpleNamespace(role=focal_point_id, office_id=office_id)
-                for focal_point_id, office_id in ActingAssignment.objects.active_on(
-                    timezone.localdate()
-                )
-                .filter(acting=user)
-                .values_list("focal_point_id", "office_id")
+        today = timezone.localdate()
+        rows = ActingAssignment.objects.active_on(today).filter(acting_id=user.pk)
+        held = (
+            [
+                SimpleNamespace(role=fp, office_id=o)
+                for fp, o in rows.values_list("focal_point_id", "office_id")
             ]
+            if user.is_authenticated
+            else []
+        )
         user._pm_acting = office_tree.cover(held)
     return user._pm_acting
 
@@ -299,6 +299,8 @@ def deciding_as(user, checklist) -> tuple[bool, int | None]:
     office_id = waiting_office_id(checklist)
     if has_role(user, office_id, Role.FOCAL_POINT):
         return True, None
+    if checklist.status != ChecklistStatus.SUBMITTED:
+        return False, None  # acting persons decide, nothing more: no query on other pages
     focal_point_id = acting_for(user, office_id)
     return focal_point_id is not None, focal_point_id
 
