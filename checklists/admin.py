@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from . import workflow
+from . import admin_endorsement, workflow  # noqa: F401 (registers the chain's admin)
 from .models import (
     AccessLogEntry,
     ActionPoint,
@@ -126,7 +126,7 @@ class ChecklistAdmin(ReadOnlyAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
-    list_display = ["checklist", "decision", "reviewer", "decided_at"]
+    list_display = ["checklist", "level", "decision", "reviewer", "acting_for", "decided_at"]
     list_filter = ["decision"]
     list_select_related = ["checklist__project", "checklist__phase", "reviewer"]
 

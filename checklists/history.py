@@ -37,6 +37,8 @@ FIELD_LABELS = {
     "mitigation": _("Mitigation"),
     "owner": _("Owner"),
     "review_date": _("Review date"),
+    "level": _("Level"),
+    "acting_for": _("Acting for"),
 }
 
 

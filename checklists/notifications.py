@@ -61,13 +61,16 @@ def send(template: str, *, to: User, context: dict) -> bool:
     return True
 
 
-def queue_submission(*, checklist: Checklist) -> None:
-    """Queue a mail to each focal point of the office that a checklist waits for review.
+def queue_submission(*, checklist: Checklist, office_id: int | None = None) -> None:
+    """Queue a mail to each focal point of the office that a checklist waits for review
+    (the project's office, or the office of the next level of the endorsement chain).
 
     Called inside the submitting transaction: the mails exist exactly when the submission
     does, and the worker sends them once it is committed.
     """
-    recipients = permissions.reviewers_of(checklist.project).exclude(pk=checklist.submitted_by_id)
+    recipients = permissions.reviewers_of(checklist.project, office_id).exclude(
+        pk=checklist.submitted_by_id
+    )
     _queue(
         [
             OutgoingMail(kind=MailKind.SUBMITTED, recipient=user, checklist=checklist)
@@ -93,6 +96,11 @@ def queue_decision(*, review: Review) -> None:
     )
 
 
+def queue_mails(mails: list[OutgoingMail]) -> None:
+    """Queue notifications written elsewhere (checklists/endorsement_reminders)."""
+    _queue(mails)
+
+
 def _queue(mails: list[OutgoingMail]) -> None:
     if not mails:
         return
@@ -113,6 +121,8 @@ def _compose(mail: OutgoingMail, now: datetime.datetime) -> bool:
         checklist = mail.checklist
         url = absolute(reverse("checklists:review", kwargs={"pk": checklist.pk}))
         return send("submitted", to=mail.recipient, context={"checklist": checklist, "url": url})
+    if mail.kind in (MailKind.ENDORSEMENT_WAITING, MailKind.ENDORSEMENT_LATE):
+        return _compose_waiting(mail)
     review = mail.review
     url = absolute(reverse("checklists:detail", kwargs={"pk": review.checklist_id}))
     context = {
@@ -122,6 +132,20 @@ def _compose(mail: OutgoingMail, now: datetime.datetime) -> bool:
         "conditions": list(review.conditions.select_related("owner")),
     }
     return send("decided", to=mail.recipient, context=context)
+
+
+def _compose_waiting(mail: OutgoingMail) -> bool:
+    """A reminder (or an escalation) about a decision waiting in the endorsement chain."""
+    checklist = mail.checklist
+    since = checklist.waiting_since or checklist.submitted_at
+    context = {
+        "checklist": checklist,
+        "office": checklist.waiting_office or checklist.project.office,
+        "days": (timezone.now() - since).days if since else 0,
+        "late": mail.kind == MailKind.ENDORSEMENT_LATE,
+        "url": absolute(reverse("checklists:review", kwargs={"pk": checklist.pk})),
+    }
+    return send("endorsement_waiting", to=mail.recipient, context=context)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     access_log,
+    acting,
     action_points,
     authoring,
     evidence,
@@ -90,6 +91,8 @@ urlpatterns = [
     path("checklists/<id:pk>/guidance/", guidance.checklist_guidance, name="checklist-guidance"),
     path("checklists/<id:pk>/review/", review.checklist_review, name="review"),
     path("checklists/<id:pk>/history/", history.checklist_history, name="checklist-history"),
+    path("acting/", acting.acting_list, name="acting"),
+    path("acting/<id:pk>/end/", acting.acting_end, name="acting-end"),
     path("action-points/<id:pk>/done/", action_points.action_point_done, name="action-point-done"),
     # Framework versions, for the HQ protection unit.
     path("frameworks/", authoring.framework_list, name="frameworks"),

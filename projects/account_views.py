@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import accounts, permissions, second_factor
+from . import account_permissions, accounts, permissions, second_factor
 from .forms import AppCodeForm, SecondFactorForm
 from .views import LANGUAGE_CHOSEN_KEY, welcome
 
@@ -157,7 +157,7 @@ def signed_in_sessions(request):
 
 @require_POST
 def end_session(request, pk):
-    record = permissions.get_signed_in_session_for_user(request.user, pk)
+    record = account_permissions.get_signed_in_session_for_user(request.user, pk)
     if record.session_key == request.session.session_key:
         logout(request)
         return redirect("login")

@@ -298,6 +298,14 @@ class Project(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     description = models.TextField(_("description"), blank=True, max_length=5000)
+    budget = models.DecimalField(
+        _("budget (USD)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The project's total budget in US dollars, if known."),
+    )
     current_phase = models.ForeignKey(
         "checklists.Phase",
         on_delete=models.PROTECT,

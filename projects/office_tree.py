@@ -24,23 +24,30 @@ def holds_office(office_id) -> Q:
     return held
 
 
+def cover(held) -> dict:
+    """For each ``role`` of the items ``held`` (anything with ``role`` and ``office_id``):
+    the offices it covers, the held offices and every office under them. At most one
+    query: none when no held office has offices under it (memberships are read with
+    ``office_has_children``, and most people work in an office with none)."""
+    covered: dict = {m.role: set() for m in held}
+    for membership in held:
+        covered[membership.role].add(membership.office_id)
+    if any(getattr(m, "office_has_children", True) for m in held):
+        paths = ancestor_paths()
+        member_of = Q()
+        for path in paths:
+            member_of |= Q(**{f"{path}__in": {m.office_id for m in held}})
+        for office_and_ancestors in Office.objects.filter(member_of).values_list(*paths):
+            for membership in held:
+                if membership.office_id in office_and_ancestors:
+                    covered[membership.role].add(office_and_ancestors[0])
+    return {role: frozenset(ids) for role, ids in covered.items()}
+
+
 def covered_offices(user, held) -> dict[str, frozenset[int]]:
     """For each role of the user's memberships ``held``: the offices it covers (the
-    member offices and every office under them). At most one query (none when no member
-    office has offices under it: memberships are read with ``office_has_children``),
-    cached on the user object for the request."""
+    member offices and every office under them), cached on the user object for the
+    request."""
     if not hasattr(user, "_pm_covered"):
-        covered: dict[str, set[int]] = {m.role: set() for m in held}
-        for membership in held:
-            covered[membership.role].add(membership.office_id)
-        if any(getattr(m, "office_has_children", True) for m in held):
-            paths = ancestor_paths()
-            member_of = Q()
-            for path in paths:
-                member_of |= Q(**{f"{path}__in": {m.office_id for m in held}})
-            for office_and_ancestors in Office.objects.filter(member_of).values_list(*paths):
-                for membership in held:
-                    if membership.office_id in office_and_ancestors:
-                        covered[membership.role].add(office_and_ancestors[0])
-        user._pm_covered = {role: frozenset(ids) for role, ids in covered.items()}
+        user._pm_covered = cover(held)
     return user._pm_covered

@@ -9,12 +9,16 @@ user's scope answers 404 (we never confirm that a foreign project exists), an ob
 scope that the user's role does not allow to change answers 403.
 """
 
+from types import SimpleNamespace
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from checklists.models import (
+    ActingAssignment,
     ActionPoint,
     Answer,
     Checklist,
@@ -28,7 +32,7 @@ from checklists.models import (
 )
 
 from . import office_tree
-from .models import AccessToken, Membership, Office, Project, Role
+from .models import Membership, Office, Project, Role
 
 
 def _get_or_404(queryset, **lookup):
@@ -62,11 +66,10 @@ def _covered_office_ids(user, role: Role | None = None) -> frozenset[int]:
 
 
 def sees_every_office(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(m.role == Role.MANAGER and m.office.is_headquarters for m in _memberships(user))
+    return user.is_authenticated and (
+        user.is_superuser
+        or any(m.role == Role.MANAGER and m.office.is_headquarters for m in _memberships(user))
+    )
 
 
 def visible_offices(user):
@@ -97,12 +100,9 @@ def roles_in_scope(user) -> set[str]:
 
 def visible_projects(user):
     """Projects the user may read: the queryset every list and lookup starts from."""
-    if not user.is_authenticated:
-        return Project.objects.none()
-    projects = Project.objects.all()
-    if not sees_every_office(user):
-        projects = projects.filter(office__in=_covered_office_ids(user))
-    return projects
+    if not user.is_authenticated or sees_every_office(user):
+        return Project.objects.all() if user.is_authenticated else Project.objects.none()
+    return Project.objects.filter(office__in=_covered_office_ids(user))
 
 
 def get_project_for_user(user, pk) -> Project:
@@ -162,14 +162,8 @@ def get_checklist_to_change(user, pk):
     staff_of_office = Membership.objects.filter(
         user=user, office=OuterRef("project__office_id"), role=Role.STAFF
     )
-    try:
-        checklist = (
-            Checklist.objects.select_related("project", "phase")
-            .annotate(is_staff=Exists(staff_of_office))
-            .get(pk=pk)
-        )
-    except (Checklist.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    checklists = Checklist.objects.select_related("project", "phase")
+    checklist = _get_or_404(checklists.annotate(is_staff=Exists(staff_of_office)), pk=pk)
     if not checklist.is_staff:
         office_id = checklist.project.office_id
         if not (office_id in _covered_office_ids(user) or sees_every_office(user)):
@@ -199,12 +193,9 @@ def get_evidence_for_user(user, checklist_pk, pk) -> Evidence:
 def get_evidence_of_checklist(checklist, pk) -> Evidence:
     """An evidence file of a checklist the caller already fetched through a gate; 404
     for a file of another checklist."""
-    try:
-        evidence = Evidence.objects.select_related("answer__item").get(
-            pk=pk, answer__checklist=checklist
-        )
-    except (Evidence.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    evidence = _get_or_404(
+        Evidence.objects.select_related("answer__item"), pk=pk, answer__checklist=checklist
+    )
     evidence.answer.checklist = checklist
     return evidence
 
@@ -275,14 +266,48 @@ def get_risk_row_of_project(project: Project, pk) -> RiskRow:
 
 
 def can_review_in(user, project: Project) -> bool:
-    """Focal points of the project's office review its checklists."""
+    """Focal points of the project's office (or an office above it) review its checklists."""
     return has_role(user, project.office_id, Role.FOCAL_POINT)
 
 
+def _acting(user) -> dict[int, frozenset[int]]:
+    """For each focal point the user acts for today: the offices they act in (the named
+    office and every office under it). Cached on the user object for the request."""
+    if not hasattr(user, "_pm_acting"):
+        today = timezone.localdate()
+        rows = ActingAssignment.objects.active_on(today).filter(acting_id=user.pk)
+        pairs = rows.values_list("focal_point_id", "office_id") if user.is_authenticated else []
+        held = [SimpleNamespace(role=fp, office_id=office) for fp, office in pairs]
+        user._pm_acting = office_tree.cover(held)
+    return user._pm_acting
+
+
+def acting_for(user, office_id: int) -> int | None:
+    """The focal point the user acts for today in that office, if any."""
+    return next((fp for fp, offices in _acting(user).items() if office_id in offices), None)
+
+
+def waiting_office_id(checklist) -> int:
+    """The office whose focal points decide at the level a checklist waits for."""
+    return checklist.waiting_office_id or checklist.project.office_id
+
+
+def deciding_as(user, checklist) -> tuple[bool, int | None]:
+    """Whether the user may decide at the level the checklist waits for (a focal point of
+    that level's office or above, or acting for one today), and for whom they act."""
+    office_id = waiting_office_id(checklist)
+    if has_role(user, office_id, Role.FOCAL_POINT):
+        return True, None
+    if checklist.status != ChecklistStatus.SUBMITTED:
+        return False, None  # acting persons decide, nothing more: no query on other pages
+    focal_point_id = acting_for(user, office_id)
+    return focal_point_id is not None, focal_point_id
+
+
 def can_review(user, checklist) -> bool:
-    """Focal points of the project's office open the review page (deciding has more rules:
-    checklists/workflow decision_refusal)."""
-    return can_review_in(user, checklist.project)
+    """Focal points of the project's office open the review page, and whoever may decide at
+    the level it waits for (deciding has more rules: checklists/workflow decision_refusal)."""
+    return can_review_in(user, checklist.project) or deciding_as(user, checklist)[0]
 
 
 def is_own_submission(user, checklist) -> bool:
@@ -291,29 +316,44 @@ def is_own_submission(user, checklist) -> bool:
 
 
 def may_decide_on(user, checklist) -> bool:
-    """Who may review this checklist: a focal point of the project's office who did not
-    submit it (whether it waits for a review is the workflow's decision_refusal). The
-    review queue and the mail to reviewers apply the same rule to many checklists."""
-    return can_review(user, checklist) and not is_own_submission(user, checklist)
+    """Who may review this checklist: whoever may decide at the level it waits for and did
+    not submit it (whether it waits, and whether they decided at another level, is the
+    workflow's decision_refusal). The queue and the mail to reviewers apply the same rule."""
+    return deciding_as(user, checklist)[0] and not is_own_submission(user, checklist)
 
 
-def reviewers_of(project: Project):
-    """The active focal points of the project's office: who is told of a submission."""
+def reviewers_of(project: Project, office_id: int | None = None):
+    """Who is told that a decision waits: the active focal points of the office of the
+    level (the project's office by default) and whoever acts for one there today."""
+    office_id = office_id or project.office_id
+    today = timezone.localdate()
     return User.objects.filter(
-        memberships__office_id=project.office_id,
-        memberships__role=Role.FOCAL_POINT,
+        Q(memberships__office_id=office_id, memberships__role=Role.FOCAL_POINT)
+        | Q(
+            acting_assignments__office_id=office_id,
+            acting_assignments__starts_on__lte=today,
+            acting_assignments__ends_on__gte=today,
+        ),
         is_active=True,
     ).distinct()
 
 
 def review_queue(user):
-    """Submitted checklists in the offices where the user is a focal point, oldest first;
-    never their own submissions, which another focal point decides (separation of duties,
-    as the workflow's decision_refusal)."""
+    """Submitted checklists waiting at a level where the user decides (a focal point, or
+    acting for one), oldest first; never their own submissions, nor one they decided at
+    another level of this round (separation of duties, as the workflow's decision_refusal)."""
+    offices = _covered_office_ids(user, Role.FOCAL_POINT).union(*_acting(user).values())
+    decided_this_round = Review.objects.filter(
+        checklist=OuterRef("pk"), reviewer=user, decided_at__gte=OuterRef("submitted_at")
+    )
     return (
         Checklist.objects.submitted()
-        .filter(project__office__in=offices_with_role(user, Role.FOCAL_POINT))
+        .filter(
+            Q(waiting_office__isnull=True, project__office__in=offices)
+            | Q(waiting_office__in=offices)
+        )
         .exclude(submitted_by=user)
+        .exclude(Exists(decided_this_round))
         .select_related("project", "phase", "submitted_by")
         .order_by("submitted_at", "pk")
     )
@@ -354,10 +394,7 @@ def portfolio_scope(user) -> tuple[bool, list[int]]:
 def get_report_file_for_user(user, pk) -> ReportFile:
     """A background report: private to whoever asked for it, since it carries their scope,
     and only while their roles still cover the offices it covers (404 once they do not)."""
-    try:
-        report = ReportFile.objects.get(pk=pk, requested_by=user)
-    except (ReportFile.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    report = _get_or_404(ReportFile.objects, pk=pk, requested_by=user)
     every_office, offices = portfolio_scope(user)
     if not every_office and (report.every_office or not set(report.offices) <= set(offices)):
         raise Http404
@@ -389,10 +426,7 @@ def get_office_for_items(user, pk) -> Office:
     editors see every office's to agree to a critical one; 404 outside the user's offices,
     403 for anyone else in them."""
     editor = can_author_frameworks(user)
-    try:
-        office = (Office.objects.all() if editor else visible_offices(user)).get(pk=pk)
-    except (Office.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    office = _get_or_404(Office.objects.all() if editor else visible_offices(user), pk=pk)
     require(editor or has_role(user, office.pk, Role.FOCAL_POINT))
     return office
 
@@ -413,38 +447,3 @@ def visible_action_points(user):
 def visible_reviews(user):
     """Reviews of the checklists the user may read."""
     return Review.objects.filter(checklist__in=visible_checklists(user))
-
-
-def may_hold_access_tokens(user) -> bool:
-    """Anyone signed in may make tokens for the API: a token reads what its owner reads."""
-    return user.is_authenticated
-
-
-def get_access_token_for_user(user, pk) -> AccessToken:
-    """One of the user's own access tokens; anybody else's is 404."""
-    return _get_or_404(AccessToken.objects, pk=pk, user=user)
-
-
-# --- Accounts ------------------------------------------------------------------------------
-
-
-def holds_wide_powers(user) -> bool:
-    """Accounts that reach beyond one office: administrators (and anyone with the admin),
-    HQ-wide roles (HQ managers, who see every office; framework editors, whose framework
-    every office fills). They need a second factor, and are never linked to an
-    organisation account by e-mail alone."""
-    if not user.is_authenticated:
-        return False
-    return (
-        user.is_superuser
-        or user.is_staff
-        or sees_every_office(user)
-        or any(m.role == Role.FRAMEWORK_EDITOR for m in _memberships(user))
-    )
-
-
-def get_signed_in_session_for_user(user, pk):
-    """One of the user's own sessions; anybody else's is 404."""
-    from .models import SignedInSession
-
-    return _get_or_404(SignedInSession.objects, pk=pk, user=user)

@@ -26,7 +26,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import accounts, permissions
+from . import account_permissions, accounts
 from .models import AccountEventKind
 
 PENDING_KEY = "second_factor_pending"
@@ -38,7 +38,7 @@ RECOVERY_CODES = 10
 def required_of(user) -> bool:
     """Whose accounts need a second factor: those who can change everything or see every
     office, and everyone when the installation says so."""
-    return settings.SECOND_FACTOR_FOR_EVERYONE or permissions.holds_wide_powers(user)
+    return settings.SECOND_FACTOR_FOR_EVERYONE or account_permissions.holds_wide_powers(user)
 
 
 def has_second_factor(user) -> bool:

@@ -36,7 +36,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.middleware import SessionRefresh
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from . import accounts, permissions, sessions
+from . import account_permissions, accounts, sessions
 from .models import AccountEventKind, Membership, Profile, SignInGroup
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class SignInBackend(OIDCAuthenticationBackend):
                 profile__sign_in_subject__isnull=False
             )
         )
-        if any(permissions.holds_wide_powers(user) for user in candidates):
+        if any(account_permissions.holds_wide_powers(user) for user in candidates):
             # Never by e-mail alone: an administrator sets the organisation account in the
             # admin. Refused rather than a second account with the same address.
             logger.warning(

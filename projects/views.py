@@ -15,7 +15,15 @@ from django.views import generic
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import access_tokens, accounts, permissions, second_factor, sessions, sign_in
+from . import (
+    access_tokens,
+    account_permissions,
+    accounts,
+    permissions,
+    second_factor,
+    sessions,
+    sign_in,
+)
 from .forms import AccessTokenForm, LoginForm, ProjectForm, SettingsForm
 from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from .models import Profile
@@ -256,7 +264,7 @@ def _access_tokens_page(request, form, *, new_secret="", status=200):
 
 def access_token_list(request):
     """The user's tokens for the read API: list, create (the secret shown once)."""
-    permissions.require(permissions.may_hold_access_tokens(request.user))
+    permissions.require(account_permissions.may_hold_access_tokens(request.user))
     proof = access_tokens.reauthentication_needed(request)
     if proof == "organisation":
         # Made only within minutes of a sign-in with the organisation's account.
@@ -286,7 +294,7 @@ def access_token_list(request):
 
 @require_POST
 def revoke_access_token(request, pk):
-    token = permissions.get_access_token_for_user(request.user, pk)
+    token = account_permissions.get_access_token_for_user(request.user, pk)
     access_tokens.revoke_token(token=token, user=request.user)
     messages.success(
         request,

@@ -196,6 +196,10 @@ class ReviewSerializer(OfAChecklist):
     reviewer = PersonField()
     decided_at = serializers.DateTimeField()
     conditions = serializers.SerializerMethodField()
+    level = serializers.IntegerField(
+        help_text="The level of the endorsement chain decided at (1: the project's office)."
+    )
+    acting_for = PersonField(help_text="The focal point the reviewer acted for, if any.")
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_conditions(self, review) -> list[int]:

@@ -244,6 +244,6 @@ class ReviewViewSet(ReadViewSet):
     def scope(self):
         return (
             permissions.visible_reviews(self.request.user)
-            .select_related("checklist__project", "checklist__phase", "reviewer")
+            .select_related("checklist__project", "checklist__phase", "reviewer", "acting_for")
             .prefetch_related("conditions")
         )

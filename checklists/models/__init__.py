@@ -12,6 +12,15 @@ from .checklist import (
     PrincipleTally,
     Response,
 )
+from .endorsement import (
+    DEFAULT_ESCALATE_AFTER_DAYS,
+    DEFAULT_REMINDER_AFTER_DAYS,
+    ActingAssignment,
+    EndorsementNotice,
+    EndorsementRule,
+    NoticeKind,
+    RuleCondition,
+)
 from .evidence import EVIDENCE_TYPES, MAX_FILES_PER_ANSWER, Evidence, evidence_problem
 from .framework import (
     Framework,
@@ -50,6 +59,13 @@ from .risk_analysis import (
 )
 
 __all__ = [
+    "DEFAULT_ESCALATE_AFTER_DAYS",
+    "DEFAULT_REMINDER_AFTER_DAYS",
+    "ActingAssignment",
+    "EndorsementNotice",
+    "EndorsementRule",
+    "NoticeKind",
+    "RuleCondition",
     "AccessKind",
     "AccessLogEntry",
     "EDITABLE_STATUSES",

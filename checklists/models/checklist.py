@@ -70,6 +70,26 @@ class Checklist(models.Model):
         blank=True,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Where a submitted checklist waits in the endorsement chain (checklists/workflow):
+    # level 1 is the project's office (no rule); a higher level is set by a rule.
+    waiting_level = models.PositiveSmallIntegerField(_("waiting at level"), default=1)
+    waiting_rule = models.ForeignKey(
+        "checklists.EndorsementRule",
+        on_delete=models.PROTECT,
+        related_name="waiting_checklists",
+        verbose_name=_("waiting for the rule"),
+        null=True,
+        blank=True,
+    )
+    waiting_office = models.ForeignKey(
+        "projects.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("waiting for the office"),
+        null=True,
+        blank=True,
+    )
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
 
     objects = ChecklistQuerySet.as_manager()
 

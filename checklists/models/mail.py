@@ -9,6 +9,8 @@ class MailKind(models.TextChoices):
     SUBMITTED = "submitted", _("Checklist waiting for review")
     DECIDED = "decided", _("Decision on a checklist")
     DIGEST = "digest", _("Summary of what waits")
+    ENDORSEMENT_WAITING = "endorsement_waiting", _("Reminder: a decision is waiting")
+    ENDORSEMENT_LATE = "endorsement_late", _("A decision is waiting too long")
 
 
 class OutgoingMail(models.Model):

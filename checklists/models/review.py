@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .checklist import ActionPoint, Answer, Checklist
+from .checklist import ActionPoint, Answer, Checklist, ChecklistStatus
 from .framework import PhaseCode
 
 
@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     CHECKLIST_RETURNED = "checklist_returned", _("Checklist returned for revision")
     REVIEW_COMMENT = "review_comment", _("Review comment")
     PHASE_CHANGED = "phase_changed", _("Project phase changed")
+    LEVEL_ENDORSED = "level_endorsed", _("Endorsed at one level, waiting for the next")
     ACTION_POINT_DONE = "action_point_done", _("Action point marked done")
     EVIDENCE_ADDED = "evidence_added", _("Evidence file added")
     EVIDENCE_REPLACED = "evidence_replaced", _("Evidence file replaced by a new version")
@@ -79,9 +80,14 @@ APPROVALS = (Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS)
 
 class ReviewQuerySet(models.QuerySet):
     def endorsements(self):
-        """Approvals of endorsement-phase checklists: each is a project's protection
-        endorsement."""
-        return self.filter(checklist__phase__code=PhaseCode.ENDORSEMENT, decision__in=APPROVALS)
+        """Approvals of endorsement-phase checklists that the last level of their chain
+        approved: each is a project's protection endorsement (an approval at a lower level
+        while a higher one still decides is not)."""
+        return self.filter(
+            checklist__phase__code=PhaseCode.ENDORSEMENT,
+            checklist__status=ChecklistStatus.APPROVED,
+            decision__in=APPROVALS,
+        )
 
 
 class Review(models.Model):
@@ -99,6 +105,25 @@ class Review(models.Model):
         "auth.User", on_delete=models.PROTECT, related_name="reviews", verbose_name=_("reviewer")
     )
     decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+    # The level of the endorsement chain decided at (1: the project's office), its office,
+    # and the focal point the reviewer acted for, if any.
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    level_office = models.ForeignKey(
+        "projects.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("for the office"),
+        null=True,
+        blank=True,
+    )
+    acting_for = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acting for"),
+        null=True,
+        blank=True,
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -128,7 +153,11 @@ def endorsement_of(project) -> Review | None:
 
 def endorsement_among(reviews, checklists) -> Review | None:
     """The same endorsement, found among reviews already read (newest decision first)."""
-    endorsement_checklists = {c.pk for c in checklists if c.phase.code == PhaseCode.ENDORSEMENT}
+    endorsement_checklists = {
+        c.pk
+        for c in checklists
+        if c.phase.code == PhaseCode.ENDORSEMENT and c.status == ChecklistStatus.APPROVED
+    }
     approvals = [
         r for r in reviews if r.checklist_id in endorsement_checklists and r.decision in APPROVALS
     ]

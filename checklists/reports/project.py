@@ -80,7 +80,7 @@ def _answers_and_reviews(project: Project):
     )
     reviews = list(
         Review.objects.filter(checklist__project=project)
-        .select_related("reviewer")
+        .select_related("reviewer", "level_office", "acting_for")
         .prefetch_related("conditions__owner")
         .order_by("decided_at")
     )

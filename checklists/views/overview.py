@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import generic
 
 from projects import permissions
+from projects.models import Role
 
 from .. import scoring, workflow
 from ..forms import ProjectFilterForm
@@ -164,6 +165,7 @@ def pending_work(user) -> dict:
     return {
         "to_review": to_review,
         "review_principles": principles,
+        "may_name_acting": Role.FOCAL_POINT in permissions.roles_in_scope(user),
         "returned": list(returned),
         "my_overdue": list(overdue),
     }

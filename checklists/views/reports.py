@@ -19,6 +19,7 @@ from ..reports import spreadsheet
 from ..reports.portfolio import PortfolioFilterForm, build_portfolio, project_rows
 from ..reports.project import project_report_pdf
 from ..reports.record import write_project_record
+from ..workflow import endorsement
 from ..workflow import reports as report_workflow
 from ..workflow.access import record_access
 
@@ -89,6 +90,7 @@ def dashboard(request):
             "is_paginated": page.has_other_pages(),
             "query_string": query.urlencode(),
             "recent_reports": list(ReportFile.objects.filter(requested_by=request.user)[:5]),
+            "endorsement_waits": endorsement.waits_by_level(projects),
         },
     )
 

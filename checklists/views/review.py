@@ -10,6 +10,7 @@ from projects import permissions
 from .. import scoring, workflow
 from ..forms import ConditionFormSetFactory, ItemCommentsForm, Owners, ReviewForm
 from ..models import Principle
+from ..workflow import endorsement
 from . import rows
 from .risk_analysis import risk_analysis_context
 
@@ -21,7 +22,10 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
     for row in item_rows:
         row["comment_field"] = item_comments[f"comment_{row['pk']}"]
     refusal = workflow.decision_refusal(checklist=checklist, reviewer=request.user)
+    round_reviews = endorsement.round_reviews(checklist)
+    levels = endorsement.chain_of(checklist, round_reviews)
     return {
+        "chain": endorsement.chain_rows(checklist, levels, round_reviews),
         "checklist": checklist,
         "project": checklist.project,
         "may_open_personal_evidence": permissions.may_open_personal_evidence(
@@ -37,6 +41,7 @@ def _review_context(request, checklist, answers, *, principles, forms, error=Non
         "conditions": forms["conditions"],
         "item_comments": item_comments,
         "may_decide": refusal is None,
+        "refusal": refusal,
         "own_submission": permissions.is_own_submission(request.user, checklist),
         "error": error,
         "past_reviews": list(checklist.reviews.select_related("reviewer")),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
@@ -27,6 +28,7 @@ from ..models import (
     Review,
     ReviewComment,
 )
+from . import endorsement
 from .errors import WorkflowError
 from .locks import lock_checklist, lock_project
 
@@ -48,7 +50,8 @@ class Condition:
 
 
 def decision_refusal(*, checklist: Checklist, reviewer: User) -> str | None:
-    """Why ``reviewer`` may not decide on ``checklist`` now, if so (separation of duties)."""
+    """Why ``reviewer`` may not decide on ``checklist`` now, if so (separation of duties:
+    never on their own submission, never at two levels of one round)."""
     if not permissions.can_review(reviewer, checklist):
         return _("Only a protection focal point of the project's office can decide.")
     if checklist.status != ChecklistStatus.SUBMITTED:
@@ -65,6 +68,27 @@ def decision_refusal(*, checklist: Checklist, reviewer: User) -> str | None:
         }
     if permissions.is_own_submission(reviewer, checklist):
         return _("You submitted this checklist, so another focal point must review it.")
+    return _level_refusal(checklist, reviewer)
+
+
+def _level_refusal(checklist: Checklist, reviewer: User) -> str | None:
+    """Whether the reviewer may decide at the level the checklist waits for."""
+    if not permissions.deciding_as(reviewer, checklist)[0]:
+        office = checklist.waiting_office or checklist.project.office
+        return _(
+            "This checklist waits for a decision at level %(level)s, by a protection focal "
+            "point of %(office)s."
+        ) % {"level": checklist.waiting_level, "office": office.name}
+    earlier = (
+        checklist.reviews.filter(reviewer=reviewer, decided_at__gte=checklist.submitted_at).first()
+        if checklist.submitted_at
+        else None
+    )
+    if earlier is not None:
+        return _(
+            "You decided at level %(level)s of this checklist, so another focal point must "
+            "decide at this level."
+        ) % {"level": earlier.level}
     return None
 
 
@@ -105,14 +129,44 @@ def decide_checklist(
     )
     if refusal:
         raise WorkflowError(refusal)
-    review = Review.objects.create(
-        checklist=checklist, decision=decision, comment=comment.strip(), reviewer=reviewer
-    )
-    _record_decision(review, conditions)
+    review = _new_review(checklist, reviewer, decision, comment)
+    following = None
+    if review.is_approval:
+        levels = endorsement.chain_of(checklist, endorsement.round_reviews(checklist))
+        following = endorsement.next_level(levels, review.level)
+    if following is not None:
+        _wait_for(review, following, conditions)
+    else:
+        _record_decision(review, conditions)
     _record_item_comments(review, item_comments or {})
+    _record_conditions(review, conditions)
+    next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
+    last_approval = following is None and review.is_approval
+    if last_approval and next_phase and project.current_phase_id == checklist.phase_id:
+        _move_project(project=project, phase_code=next_phase, user=reviewer)
+    notifications.queue_decision(review=review)
+    return review
+
+
+def _new_review(checklist: Checklist, reviewer: User, decision: str, comment: str) -> Review:
+    """The decision at the level the checklist waits for, and for whom the reviewer acts."""
+    _, acting_for_id = permissions.deciding_as(reviewer, checklist)
+    return Review.objects.create(
+        checklist=checklist,
+        decision=decision,
+        comment=comment.strip(),
+        reviewer=reviewer,
+        level=checklist.waiting_level,
+        level_office_id=permissions.waiting_office_id(checklist),
+        acting_for_id=acting_for_id,
+    )
+
+
+def _record_conditions(review: Review, conditions: list[Condition]) -> None:
+    """Each condition of an approval becomes an action point of the project."""
     ActionPoint.objects.bulk_create(
         ActionPoint(
-            project=project,
+            project_id=review.checklist.project_id,
             review=review,
             description=condition.description.strip(),
             owner=condition.owner,
@@ -120,19 +174,53 @@ def decide_checklist(
         )
         for condition in conditions
     )
-    next_phase = NEXT_PHASE_ON_APPROVAL.get(checklist.phase.code)
-    if review.is_approval and next_phase and project.current_phase_id == checklist.phase_id:
-        _move_project(project=project, phase_code=next_phase, user=reviewer)
-    notifications.queue_decision(review=review)
-    return review
+
+
+def _acting_name(review: Review) -> str | None:
+    """For the history: the name of the focal point the reviewer acted for, if any."""
+    person = review.acting_for
+    return (person.get_full_name() or person.username) if person else None
+
+
+def _wait_for(review: Review, level: endorsement.Level, conditions: list[Condition]) -> None:
+    """An approval below the last level: the checklist stays submitted and waits for the
+    next level, whose deciders are told; the history says so."""
+    checklist = review.checklist
+    checklist.waiting_level = level.number
+    checklist.waiting_office = level.office
+    checklist.waiting_rule = level.rule
+    checklist.waiting_since = timezone.now()
+    checklist.save(update_fields=WAITING_FIELDS)
+    AuditEntry.objects.create(
+        project=checklist.project,
+        checklist=checklist,
+        actor=review.reviewer,
+        action=AuditAction.LEVEL_ENDORSED,
+        changes={
+            "level": [review.level, level.number],
+            "decision": [None, review.decision],
+            "comment": [None, review.comment],
+            "conditions": [None, [c.description for c in conditions]],
+            "acting_for": [None, _acting_name(review)],
+        },
+    )
+    notifications.queue_submission(checklist=checklist, office_id=level.office.pk)
+
+
+# A checklist's place in the endorsement chain; a return puts it back at level 1.
+WAITING_FIELDS = ["waiting_level", "waiting_office", "waiting_rule", "waiting_since"]
 
 
 def _record_decision(review: Review, conditions: list[Condition]) -> None:
-    """The checklist's new status, and the decision in the history."""
+    """The checklist's new status, and the decision in the history. A return (at any
+    level) sends it back to the staff: the next submission starts the chain again."""
     checklist = review.checklist
     previous = checklist.status
     checklist.status = ChecklistStatus.APPROVED if review.is_approval else ChecklistStatus.RETURNED
-    checklist.save(update_fields=["status"])
+    if not review.is_approval:
+        checklist.waiting_level, checklist.waiting_office = 1, None
+        checklist.waiting_rule = checklist.waiting_since = None
+    checklist.save(update_fields=["status", *WAITING_FIELDS])
     AuditEntry.objects.create(
         project=checklist.project,
         checklist=checklist,
@@ -145,6 +233,8 @@ def _record_decision(review: Review, conditions: list[Condition]) -> None:
             "decision": [None, review.decision],
             "comment": [None, review.comment],
             "conditions": [None, [c.description for c in conditions]],
+            "level": [None, review.level],
+            "acting_for": [None, _acting_name(review)],
         },
     )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_office_parent'),
+        ('projects', '0011_endorsement'),
     ]
 
     operations = [

@@ -19,7 +19,16 @@ def world(transactional_db, framework):
     office = make_office(code="IRQ", name="Iraq country office")
     hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
     staff = make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla")
-    make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
+    omar = make_user(office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar")
+    from checklists.models import ActingAssignment
+
+    ActingAssignment.objects.create(  # a line on the acting focal points page
+        focal_point=omar,
+        acting=make_user(office=office, role=Role.STAFF, username="sara", first_name="Sara"),
+        office=office,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2099, 1, 1),
+    )
     make_user(office=hq, role=Role.MANAGER, username="ana", first_name="Ana")
     make_user(office=hq, role=Role.FRAMEWORK_EDITOR, username="fatima", first_name="Fatima")
     project, checklist = start_project_checklist(
@@ -154,6 +163,7 @@ def test_main_pages_have_no_wcag_violations(
             "/",
             f"/checklists/{checklist.pk}/review/",
             f"/projects/{project.pk}/access/",
+            "/acting/",
             f"/checklists/{draft.pk}/answers/{world['evidence_answer'].pk}/evidence/",
         ],
         "ana": ["/portfolio/"],

@@ -7,7 +7,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from checklists.models import Checklist, ChecklistStatus
+from checklists.models import Checklist, ChecklistStatus, EndorsementRule, Phase
 from projects.models import Profile, Project, Role
 
 from ..factories import make_office, make_user
@@ -18,9 +18,17 @@ CODE = "IRQ-BRW-2026-01"
 
 @pytest.fixture
 def cast(transactional_db, framework):
-    office = make_office(code="IRQ", name="Iraq country office")
     hq = make_office(code="HQ", name="Headquarters", is_headquarters=True)
+    # The endorsement chain on: the region endorses after the country (docs/endorsement.md).
+    region = make_office(code="MENA", name="Middle East and North Africa", parent=hq)
+    office = make_office(code="IRQ", name="Iraq country office", parent=region)
+    EndorsementRule.objects.create(
+        office=region, phase=Phase.objects.get(code="endorsement"), level_office=region
+    )
     return {
+        "regional": make_user(
+            office=region, role=Role.FOCAL_POINT, username="yusuf", first_name="Yusuf"
+        ),
         "staff": make_user(office=office, role=Role.STAFF, username="layla", first_name="Layla"),
         "focal": make_user(
             office=office, role=Role.FOCAL_POINT, username="omar", first_name="Omar"
@@ -145,6 +153,14 @@ def test_full_journey(open_page, cast, language, live_server):
     submit(staff)
     endorsement = Checklist.objects.get(project=project, phase__code="endorsement")
     decide(focal, endorsement.pk, "approved")
+    # The country approved; the region decides last, on the same review page.
+    endorsement.refresh_from_db()
+    assert (endorsement.status, endorsement.waiting_level) == (ChecklistStatus.SUBMITTED, 2)
+    regional = open_page("yusuf", language=language)
+    assert CODE in regional.locator("#review-queue").inner_text()
+    decide(regional, endorsement.pk, "approved")
+    project.refresh_from_db()
+    assert project.current_phase.code == "implementation"
     focal.goto(f"/projects/{project.pk}/")
     endorsed = focal.locator("#endorsement").inner_text()
     assert {"en": "Endorsed on", "fr": "Validé le", "es": "Validado el", "ar": "أُقرّ في"}[

@@ -73,6 +73,9 @@ OWN_OFFICE = {
     "checklists:save": ("draft", [405] * 4, [302, 403, 403, 403]),
     "checklists:answer-save": ("answer", [405] * 4, [200, 403, 403, 403]),
     "checklists:review": ("submitted", [403, 200, 403, 403], [403, 302, 403, 403]),
+    # Acting focal points: a focal point names one for their offices; ending one is theirs.
+    "checklists:acting": (None, [403, 200, 403, 403], [403, 400, 403, 403]),
+    "checklists:acting-end": ("acting", [405] * 4, [403, 302, 403, 403]),
     "checklists:action-point-done": ("action_point", [405] * 4, [302, 403, 403, 403]),
     "checklists:dashboard": (None, [403, 403, 200, 200], None),
     "checklists:portfolio-projects-csv": (None, [403, 403, 200, 200], None),
@@ -157,6 +160,7 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         based_on_version=0,
     )
     workflow.submit_checklist(checklist=submitted, user=staff_a)
+    submitted.refresh_from_db()
     action_point = ActionPoint.objects.create(
         project=project_a,
         description="Own point",
@@ -175,6 +179,10 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
 
     review = Review.objects.create(  # test data: a decision on record, made directly
         checklist=submitted, decision="approved", reviewer=focal_a
+    )
+    # ... in an earlier round (before the submission), so focal_a may decide in this one.
+    Review.objects.filter(pk=review.pk).update(
+        decided_at=submitted.submitted_at - datetime.timedelta(hours=1)
     )
     access_token, _secret = issue_token(user=staff_a, name="staff's", lifetime_days=30)
     from django.test import Client
@@ -199,12 +207,24 @@ def own_office(project_a, staff_a, focal_a, manager_a, office_a):
         | {"likelihood": 2, "impact": 3, "owner": staff_a, "review_date": None}
         | {name: False for name in ("by_age", "by_gender", "by_disability", "by_other_diversity")},
     )
+    from checklists.models import ActingAssignment
+
+    from ..factories import make_user
+
+    acting = ActingAssignment.objects.create(
+        focal_point=focal_a,
+        acting=make_user(office=office_a, role="staff"),
+        office=office_a,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2099, 1, 1),
+    )
     framework = Framework.objects.get(status="published")
     office_item = _office_item(office_a, focal_a)
     objects = {
         "risk_row": {"project_pk": project_a.pk, "pk": risk_row.pk},
         "office": {"office_pk": office_a.pk},
         "office_item": {"office_pk": office_a.pk, "item_pk": office_item.pk},
+        "acting": {"pk": acting.pk},
         "framework": {"pk": framework.pk},
         "framework_item": {"pk": framework.pk, "item_pk": framework.items.first().pk},
         "project": {"pk": project_a.pk},
@@ -276,3 +296,118 @@ def test_the_own_office_matrix_covers_every_url():
     from tests.test_security import app_url_names
 
     assert {name for name, _converters in app_url_names()} <= set(OWN_OFFICE)
+
+
+# --- The endorsement chain's levels and acting focal points (issue 29) --------------------
+
+
+@pytest.fixture
+def chain(project_a, office_a, staff_a, focal_a):
+    """Iraq under a region (MENA) under HQ; the region endorses design checklists after
+    Iraq; one checklist approved at level 1, waiting for the region."""
+    from checklists import workflow
+    from checklists.models import EndorsementRule, Phase
+
+    from ..factories import make_office, make_user
+    from ..projects.test_permissions_helpers import submit_one
+
+    hq = make_office(code="HQX", name="HQ", is_headquarters=True)
+    mena = make_office(code="MENAX", name="MENA", parent=hq)
+    office_a.parent = mena
+    office_a.save()
+    EndorsementRule.objects.create(
+        office=mena, phase=Phase.objects.get(code="design"), level_office=mena
+    )
+    checklist = submit_one(project_a, staff_a)
+    workflow.decide_checklist(checklist=checklist, reviewer=focal_a, decision="approved")
+    checklist.refresh_from_db()
+    people = {
+        "regional_focal": make_user(office=mena, role=Role.FOCAL_POINT),
+        "hq_focal": make_user(office=hq, role=Role.FOCAL_POINT),
+        "regional_manager": make_user(office=mena, role=Role.MANAGER),
+        "regional_staff": make_user(office=mena, role=Role.STAFF),
+        "other_region_focal": make_user(
+            office=make_office(code="LACX", parent=hq), role=Role.FOCAL_POINT
+        ),
+        "country_focal": focal_a,
+        "country_staff": staff_a,
+    }
+    return checklist, people
+
+
+from projects.models import Role  # noqa: E402
+
+# Who may open the review page (GET) and decide (POST) at level 2 (the region): its focal
+# points and those above it; the country focal point who decided at level 1 may not decide
+# again; other roles 403; another region 404.
+LEVEL_TWO = {
+    "regional_focal": (200, 302),
+    "hq_focal": (200, 302),
+    "country_focal": (200, 409),
+    "regional_manager": (403, 403),
+    "regional_staff": (403, 403),
+    "country_staff": (403, 403),
+    "other_region_focal": (404, 404),
+}
+
+
+@pytest.mark.parametrize("who", LEVEL_TWO)
+def test_the_review_page_at_the_second_level_by_role(client, chain, who):
+    checklist, people = chain
+    client.force_login(people[who])
+    url = reverse("checklists:review", args=[checklist.pk])
+    get_status, post_status = LEVEL_TWO[who]
+    assert client.get(url).status_code == get_status
+    response = client.post(
+        url, {"decision": "approved", "condition-TOTAL_FORMS": "0", "condition-INITIAL_FORMS": "0"}
+    )
+    assert response.status_code == post_status
+    checklist.refresh_from_db()
+    assert (checklist.status == "approved") == (post_status == 302)
+
+
+def test_an_acting_person_decides_at_the_second_level_only_while_acting(client, chain):
+    import datetime
+
+    from checklists.models import ActingAssignment
+
+    checklist, people = chain
+    deputy = people["regional_staff"]
+    client.force_login(deputy)
+    url = reverse("checklists:review", args=[checklist.pk])
+    assert client.get(url).status_code == 403
+    ActingAssignment.objects.create(
+        focal_point=people["regional_focal"],
+        acting=deputy,
+        office=checklist.waiting_office,
+        starts_on=datetime.date.today() - datetime.timedelta(days=1),
+        ends_on=datetime.date.today() + datetime.timedelta(days=1),
+    )
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"decision": "approved", "condition-TOTAL_FORMS": "0", "condition-INITIAL_FORMS": "0"}
+    )
+    assert response.status_code == 302
+    review = checklist.reviews.get(level=2)
+    assert (review.reviewer, review.acting_for) == (deputy, people["regional_focal"])
+
+
+def test_acting_assignments_of_another_office_are_404(client, chain):
+    import datetime
+
+    from checklists.models import ActingAssignment
+
+    checklist, people = chain
+    assignment = ActingAssignment.objects.create(
+        focal_point=people["regional_focal"],
+        acting=people["regional_staff"],
+        office=checklist.waiting_office,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2099, 1, 1),
+    )
+    client.force_login(people["other_region_focal"])
+    assert client.post(reverse("checklists:acting-end", args=[assignment.pk])).status_code == 404
+    client.force_login(people["regional_focal"])
+    assert client.post(reverse("checklists:acting-end", args=[assignment.pk])).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ends_on < datetime.date.today()

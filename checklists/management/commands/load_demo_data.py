@@ -11,7 +11,16 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import workflow
-from checklists.models import Decision, Framework, Item, Phase, PhaseCode, Principle
+from checklists.models import (
+    Decision,
+    EndorsementRule,
+    Framework,
+    Item,
+    Phase,
+    PhaseCode,
+    Principle,
+    RuleCondition,
+)
 from projects import second_factor
 from projects.models import (
     Digest,
@@ -45,10 +54,12 @@ REGIONS = [
     ),
     ("global", "Global", "Monde", "Mundo", "عالمي"),
 ]
+# code, name, region, is headquarters, parent office (parents first: a tree, docs/endorsement.md)
 OFFICES = [
-    ("IRQ", "Iraq country office", "mena", False),
-    ("JOR", "Jordan country office", "mena", False),
-    ("HQ", "Headquarters", "global", True),
+    ("HQ", "Headquarters", "global", True, None),
+    ("MENA", "Middle East and North Africa", "mena", False, "HQ"),
+    ("IRQ", "Iraq country office", "mena", False, "MENA"),
+    ("JOR", "Jordan country office", "mena", False, "MENA"),
 ]
 # username, first name, last name, language, [(office, role)], is administrator
 USERS = [
@@ -58,12 +69,19 @@ USERS = [
     ("staff.jordan", "Rami", "Haddad", "en", [("JOR", Role.STAFF)], False),
     ("focal.jordan", "Claire", "Dubois", "fr", [("JOR", Role.FOCAL_POINT)], False),
     ("manager.jordan", "Samir", "Nasser", "es", [("JOR", Role.MANAGER)], False),
+    ("focal.mena", "Yusuf", "Haddad", "en", [("MENA", Role.FOCAL_POINT)], False),
+    ("focal.hq", "Ingrid", "Larsen", "en", [("HQ", Role.FOCAL_POINT)], False),
     ("manager.hq", "Ana", "Pereira", "en", [("HQ", Role.MANAGER)], False),
     ("editor.hq", "Fatima", "Mansour", "fr", [("HQ", Role.FRAMEWORK_EDITOR)], False),
     ("admin", "Site", "Administrator", "en", [], True),
 ]
 OFFICE_ITEMS = "fixtures/office_items_iraq.json"
-TIME_ZONES = {"IRQ": "Asia/Baghdad", "JOR": "Asia/Amman", "HQ": "Europe/Zurich"}
+TIME_ZONES = {
+    "IRQ": "Asia/Baghdad",
+    "JOR": "Asia/Amman",
+    "MENA": "Asia/Amman",
+    "HQ": "Europe/Zurich",
+}
 PROJECTS = [
     (
         "IRQ-SHL-2026-01",
@@ -120,7 +138,24 @@ PROJECTS = [
         (200, 190, 450, 430, 800, 760, 120, 110),
         0.15,
     ),
+    (
+        "IRQ-TRN-2026-04",
+        "Safe transport to health services for displaced people in Kirkuk",
+        "IRQ",
+        ["transport", "health"],
+        "ECHO",
+        PhaseCode.ENDORSEMENT,
+        2026,
+        (150, 140, 260, 250, 500, 470, 90, 85),
+        0.17,
+    ),
 ]
+# The Iraq focal point has approved this project's endorsement checklist: it now waits for
+# the regional focal point (focal.mena), the second level of the endorsement chain.
+WAITING_FOR_REGION = {"IRQ-TRN-2026-04"}
+# Budgets (USD): above HQ_ENDORSEMENT_ABOVE, headquarters endorses too.
+BUDGETS = {"IRQ-CMP-2026-03": 7_500_000, "IRQ-TRN-2026-04": 1_200_000}
+HQ_ENDORSEMENT_ABOVE = 5_000_000
 
 
 class Command(BaseCommand):
@@ -150,6 +185,8 @@ class Command(BaseCommand):
         offices = self._offices()
         users = self._users(offices)
         self._office_items(offices, users)  # before the projects: their checklists get them
+        if Phase.objects.exists():
+            self._endorsement_rules(offices)
         self._projects(offices, users)
         self.stdout.write(self.style.SUCCESS(self.accounts_text()))
 
@@ -164,12 +201,41 @@ class Command(BaseCommand):
                 },
             )
         offices = {}
-        for code, name, region, is_hq in OFFICES:
+        for code, name, region, is_hq, parent in OFFICES:
             offices[code], _ = Office.objects.update_or_create(
                 code=code,
-                defaults={"name": name, "region": regions[region], "is_headquarters": is_hq},
+                defaults={
+                    "name": name,
+                    "region": regions[region],
+                    "is_headquarters": is_hq,
+                    "parent": offices.get(parent),
+                },
             )
         return offices
+
+    @staticmethod
+    def _endorsement_rules(offices) -> None:
+        """The default chain of the endorsement phase: the region endorses after the country
+        for transport and camp management, a critical item said not to apply or with an
+        action point, or an approval with conditions; HQ for a budget above 5 million USD."""
+        phase = Phase.objects.get(code=PhaseCode.ENDORSEMENT)
+        mena, hq = offices["MENA"], offices["HQ"]
+        defaults = [
+            (mena, mena, 1, RuleCondition.SECTORS, None),
+            (mena, mena, 2, RuleCondition.CRITICAL_ITEM, None),
+            (mena, mena, 3, RuleCondition.CONDITIONS_BELOW, None),
+            (hq, hq, 4, RuleCondition.BUDGET_ABOVE, HQ_ENDORSEMENT_ABOVE),
+        ]
+        for office, level_office, order, condition, amount in defaults:
+            rule, created = EndorsementRule.objects.get_or_create(
+                office=office,
+                phase=phase,
+                level_office=level_office,
+                condition=condition,
+                defaults={"order": order, "amount": amount},
+            )
+            if created and condition == RuleCondition.SECTORS:
+                rule.sectors.set(Sector.objects.filter(code__in=["transport", "cccm"]))
 
     @staticmethod
     def _users(offices) -> dict:
@@ -256,6 +322,7 @@ class Command(BaseCommand):
                     "end_date": datetime.date(year, 12, 31),
                     "description": title + ".",
                     "created_by": users[f"staff.{'iraq' if office == 'IRQ' else 'jordan'}"],
+                    "budget": BUDGETS.get(code),
                 },
             )
             if created:
@@ -300,12 +367,23 @@ class Command(BaseCommand):
                     )
             workflow.submit_checklist(checklist=checklist, user=staff)
             if not last:
-                workflow.decide_checklist(
-                    checklist=checklist,
-                    reviewer=focal,
-                    decision=Decision.APPROVED,
-                    comment="Good analysis; keep the feedback mechanism budgeted.",
-                )
+                self._endorse(checklist, [focal, users["focal.mena"], users["focal.hq"]])
+            elif project.code in WAITING_FOR_REGION:
+                self._endorse(checklist, [focal])
+
+    @staticmethod
+    def _endorse(checklist, deciders) -> None:
+        """Approve at each level of the chain, one decider per level, while they last."""
+        for decider in deciders:
+            checklist.refresh_from_db()
+            if checklist.status != "submitted":
+                return
+            workflow.decide_checklist(
+                checklist=checklist,
+                reviewer=decider,
+                decision=Decision.APPROVED,
+                comment="Good analysis; keep the feedback mechanism budgeted.",
+            )
 
     @staticmethod
     def _demo_answer(index, owner, project, item):
