@@ -51,6 +51,14 @@ class Checklist(models.Model):
     round = models.PositiveSmallIntegerField(
         _("round"), default=1, help_text=_("Monitoring round number (implementation phase).")
     )
+    # Fixed when the checklist starts (its answers are made once): the autosave asks for
+    # the office items' score only where there are office items, without a query to know.
+    has_office_items = models.BooleanField(
+        _("has office items"),
+        default=False,
+        editable=False,
+        help_text=_("Whether the checklist holds items its office added (scored apart)."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=ChecklistStatus.choices, default=ChecklistStatus.DRAFT
     )

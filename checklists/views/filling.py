@@ -336,7 +336,7 @@ def conflict_details(answer) -> dict:
     }
 
 
-def scores_payload(saved, checklist_id: int) -> dict | None:
+def scores_payload(saved, checklist_id: int, has_office_items: bool = True) -> dict | None:
     """Progress and scores for the autosave reply (None when they did not change). The
     office's own items count in the progress and have their own score ("office-items"),
     apart from the framework's (the tallies)."""
@@ -347,7 +347,7 @@ def scores_payload(saved, checklist_id: int) -> dict | None:
     if counts_by_code is None:  # an office item: the framework's counts did not move
         counts_by_code = scoring.counts_by_code(checklist_id)
     scores = scoring.scores_from_counts(counts_by_code)
-    office = scoring.office_score_of(checklist_id)
+    office = scoring.office_score_of(checklist_id) if has_office_items else None
 
     def as_json(score):
         return {"percent": score.percent, "rating": score.rating, "label": str(score.rating_label)}
@@ -406,6 +406,6 @@ def answer_save(request, pk, answer_pk):
             "status": "saved" if saved.changed else "unchanged",
             "version": saved.answer.version,
             "saved_at": rows.when(saved.answer.updated_at) if saved.answer.updated_at else None,
-            "progress": scores_payload(saved, checklist.pk),
+            "progress": scores_payload(saved, checklist.pk, checklist.has_office_items),
         }
     )

@@ -65,15 +65,17 @@ def start_checklist(*, project: Project, user: User) -> Checklist:
         .filter(Q(sectors__isnull=True) | Q(sectors__in=project.sectors.all()))
         .distinct()
     )
+    # The office items (of the project's office and those above it) after the framework's.
+    office_items = list(office_items_for(project, phase))
     checklist = Checklist.objects.create(
         project=project,
         phase=phase,
         framework=framework,
         round=len(existing) + 1,
         started_by=user,
+        has_office_items=bool(office_items),
     )
-    # The office items (of the project's office and those above it) after the framework's.
-    items = [*items, *office_items_for(project, phase)]
+    items = [*items, *office_items]
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
     scoring.refresh_tallies([checklist.pk])
     AuditEntry.objects.create(

@@ -478,3 +478,29 @@ def test_the_autosave_counts_office_items_in_the_progress_and_scores_them_apart(
     assert progress["answered"] == 2 and progress["total"] == total
     assert progress["overall"]["percent"] == 0
     assert progress["principles"]["office-items"]["percent"] == 100
+
+
+def test_a_checklist_without_office_items_saves_without_asking_for_their_score(
+    client, iraq_items, project_b, office_b, monkeypatch
+):
+    """The autosave asks for the office items' score only where a checklist has some: the
+    fact is recorded when it starts (Jordan has none of Iraq's items)."""
+    from django.urls import reverse
+
+    from checklists import scoring
+
+    from ..factories import Role, answer_data, make_user
+
+    asked = []
+    real = scoring.office_score_of
+    monkeypatch.setattr(scoring, "office_score_of", lambda pk: asked.append(pk) or real(pk))
+    staff_b = make_user(office=office_b, role=Role.STAFF)
+    checklist = workflow.start_checklist(project=project_b, user=staff_b)
+    assert checklist.has_office_items is False
+    answer = checklist.answers.first()
+    client.force_login(staff_b)
+    url = reverse("checklists:answer-save", args=[checklist.pk, answer.pk])
+    progress = client.post(url, answer_data(answer, response="yes")).json()["progress"]
+    assert progress["answered"] == 1
+    assert "office-items" not in progress["principles"]
+    assert asked == []
