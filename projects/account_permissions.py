@@ -22,7 +22,8 @@ def get_access_token_for_user(user, pk) -> AccessToken:
 
 def holds_wide_powers(user) -> bool:
     """Accounts that reach beyond one office: administrators (and anyone with the admin),
-    HQ-wide roles (HQ managers, who see every office; framework editors, whose framework
+    HQ-wide roles (any role in a headquarters office: HQ managers see every office, an HQ
+    focal point endorses for every office under it; framework editors, whose framework
     every office fills). They need a second factor, and are never linked to an
     organisation account by e-mail alone."""
     if not user.is_authenticated:
@@ -31,7 +32,9 @@ def holds_wide_powers(user) -> bool:
         user.is_superuser
         or user.is_staff
         or sees_every_office(user)
-        or any(m.role == Role.FRAMEWORK_EDITOR for m in _memberships(user))
+        or any(
+            m.role == Role.FRAMEWORK_EDITOR or m.office.is_headquarters for m in _memberships(user)
+        )
     )
 
 

@@ -27,7 +27,7 @@ from projects.models import (
     SignedInSession,
 )
 
-from ..factories import app_code
+from ..factories import app_code, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +269,19 @@ def test_the_admin_opens_after_the_second_factor(client):
     response = client.post(reverse("second-factor"), {"code": app_code(device)})
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert "Site administration" in client.get("/admin/").text
+
+
+@pytest.mark.parametrize("role", [Role.FOCAL_POINT, Role.STAFF])
+def test_any_role_at_headquarters_needs_the_second_factor_and_a_country_role_does_not(
+    client, hq_office, office_a, role
+):
+    """An HQ focal point reaches every office under headquarters (the office tree): an
+    HQ-wide role, asked for the second factor as HQ managers are."""
+    make_user(office=hq_office, role=role, username="hq_person")
+    make_user(office=office_a, role=role, username="country_person")
+    assert login(client, "hq_person")["Location"] == reverse("second-factor-setup")
+    assert client.get(reverse("checklists:home")).status_code == 302
+    assert login(Client(), "country_person")["Location"] != reverse("second-factor-setup")
 
 
 def test_an_hq_manager_sets_up_the_app_at_the_first_sign_in(
