@@ -85,9 +85,14 @@ def publish_framework(*, framework: Framework, user=None) -> Framework:
         raise ValidationError(_("A framework with no items cannot be published."))
     if problems := publish_problems(framework):
         raise ValidationError(problems)
-    Framework.objects.filter(code=framework.code, status=FrameworkStatus.PUBLISHED).update(
-        status=FrameworkStatus.RETIRED
-    )
+    return put_in_force(framework, user, replacing=Framework.objects.filter(code=framework.code))
+
+
+def put_in_force(framework: Framework, user, *, replacing) -> Framework:
+    """The last step of publishing a checked draft (the organisation's framework or an
+    office's items): the published version among ``replacing`` is retired, this one
+    published, audited. The caller holds the draft's lock."""
+    replacing.filter(status=FrameworkStatus.PUBLISHED).update(status=FrameworkStatus.RETIRED)
     framework.status = FrameworkStatus.PUBLISHED
     framework.published_at = timezone.now()
     framework.save(update_fields=["status", "published_at"])

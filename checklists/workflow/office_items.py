@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,13 @@ from ..framework_rules import References, item_problems
 from ..framework_workbook import framework_content
 from ..models import Framework, FrameworkAuditAction, FrameworkStatus, Item
 from .errors import WorkflowError
-from .frameworks import _audit, draft_refusal, save_draft_item, start_new_framework_version
+from .frameworks import (
+    _audit,
+    draft_refusal,
+    put_in_force,
+    save_draft_item,
+    start_new_framework_version,
+)
 
 # An office item's question and guidance are required in English; other languages are
 # optional (the editor lists the missing ones).
@@ -123,14 +128,9 @@ def publish_office_items(*, framework: Framework, user) -> Framework:
         raise ValidationError(_("Add at least one item before publishing."))
     if problems := office_item_problems(framework):
         raise ValidationError(problems)
-    Framework.objects.filter(office=framework.office_id, status=FrameworkStatus.PUBLISHED).update(
-        status=FrameworkStatus.RETIRED
+    return put_in_force(
+        framework, user, replacing=Framework.objects.filter(office=framework.office_id)
     )
-    framework.status = FrameworkStatus.PUBLISHED
-    framework.published_at = timezone.now()
-    framework.save(update_fields=["status", "published_at"])
-    _audit(framework, user, FrameworkAuditAction.PUBLISHED)
-    return framework
 
 
 def office_items_for(project, phase):
