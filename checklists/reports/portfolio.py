@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -13,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.forms import DateInput, ModelChoiceField
-from projects.models import Office, PopulationFigure, Region, Sector
+from projects.models import Office, PopulationFigure, Project, Region, Sector
 
 from .. import scoring
 from ..models import (
@@ -73,12 +84,18 @@ class PortfolioFilterForm(forms.Form):
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = Office.objects.filter(projects__in=projects).distinct()
+        # Each office (region) asked whether it has a project (office) here: no sort of
+        # every project.
+        offices = Office.objects.filter(Exists(projects.filter(office=OuterRef("pk"))))
         self.fields["office"].queryset = offices
-        self.fields["region"].queryset = Region.objects.filter(offices__in=offices).distinct()
+        self.fields["region"].queryset = Region.objects.filter(
+            Exists(offices.filter(region=OuterRef("pk")))
+        )
         # No ordering in the query: ordered by date, "distinct" would repeat each donor.
-        donors = set(projects.exclude(donor="").order_by().values_list("donor", flat=True))
-        self.fields["donor"].choices = [("", _("All"))] + [(d, d) for d in sorted(donors)]
+        donors = projects.exclude(donor="").order_by().values_list("donor", flat=True)
+        self.fields["donor"].choices = [("", _("All"))] + [
+            (d, d) for d in sorted(donors.distinct())
+        ]
         for name in ("office", "region", "sector", "phase"):
             self.fields[name].empty_label = _("All")
         for field in self.fields.values():
@@ -123,9 +140,14 @@ def reported_tallies(projects):
 
 def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[dict]:
     """One row per project with its ratings per principle and overdue action points."""
-    rows_qs = (
-        projects.select_related("office__region", "current_phase")
-        .annotate(
+    ordered = projects.order_by("office__name", "code")
+    if limit is not None:
+        # A page of the dashboard: its projects first, so that what each row adds (the
+        # endorsement, the overdue count) is read for those only, never for the portfolio.
+        ids = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
+        ordered = Project.objects.filter(pk__in=ids).order_by("office__name", "code")
+    rows_list = list(
+        ordered.select_related("office__region", "current_phase").annotate(
             endorsed=is_endorsed(),
             # A subquery per listed row, so a page of 50 never counts every project's points.
             overdue=Coalesce(
@@ -140,16 +162,8 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
                 0,
             ),
         )
-        .order_by("office__name", "code")
     )
-    if limit is not None:
-        rows_qs = rows_qs[offset : offset + limit]
-    rows_list = list(rows_qs)
-    ids = [p.pk for p in rows_list]
-    tallies = PrincipleTally.objects.filter(
-        checklist__project_id__in=ids, checklist__status__in=REPORTED
-    )
-    counts = scoring.count_tallies(tallies, "checklist__project_id", "principle_id")
+    counts = _counts_by_project([p.pk for p in rows_list])
     by_principle = {key: scoring.rate(c) for key, c in counts.items()}
     overall = {(pk,): scoring.rate(c) for pk, c in _totals(counts).items()}
     return [
@@ -162,12 +176,40 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
     ]
 
 
-def _heat_map(tallies, project_ids, principles) -> tuple[list[dict], int]:
+def _counts_by_project(project_ids: list[int]) -> dict[tuple, scoring.Counts]:
+    """Each project's counts per principle, over its reported checklists."""
+    reported = Checklist.objects.filter(project_id__in=project_ids, status__in=REPORTED)
+    if len(project_ids) > LIST_LIMIT:  # the whole portfolio (spreadsheet, PDF): one join
+        tallies = PrincipleTally.objects.filter(checklist__in=reported)
+        return scoring.count_tallies(tallies, "checklist__project_id", "principle_id")
+    # A page: its checklists, then their tallies by id. (Joined in one query, the planner
+    # reads every tally of the organisation to find a page's few hundred.)
+    project_of = dict(reported.values_list("pk", "project_id"))
+    tallies = PrincipleTally.objects.filter(checklist_id__in=list(project_of))
+    counts: dict[tuple, scoring.Counts] = {}
+    for (checklist_id, principle), c in scoring.count_tallies(
+        tallies, "checklist_id", "principle_id"
+    ).items():
+        _add(counts, (project_of[checklist_id], principle), c)
+    return counts
+
+
+def monitoring_month(implementation: Phase | None) -> TruncMonth:
+    """The month a checklist was submitted if it is a monitoring round, in the user's time
+    zone, as a date (as the trend's months are); NULL for any other checklist."""
+    submitted = When(phase=implementation, submitted_at__isnull=False, then="submitted_at")
+    return TruncMonth(
+        Case(submitted, default=None, output_field=DateTimeField()), output_field=DateField()
+    )
+
+
+def _heat_map(tallies, projects, principles) -> tuple[list[dict], int]:
     """Each office's rating per principle, and the critical gaps not closed in all of them."""
     office_counts = scoring.count_tallies(tallies, "checklist__project__office_id", "principle_id")
     office_principle = {key: scoring.rate(c) for key, c in office_counts.items()}
     office_overall = {(pk,): scoring.rate(c) for pk, c in _totals(office_counts).items()}
-    offices = Office.objects.filter(projects__in=project_ids).distinct().order_by("name")
+    # Each office asked whether it has a project here: no sort of every project.
+    offices = Office.objects.filter(Exists(projects.filter(office=OuterRef("pk")))).order_by("name")
     heat_map = [
         {
             "office": office,
@@ -209,23 +251,31 @@ def _open_critical_gaps(projects, tallies, limit: int) -> list:
     )
 
 
-def _trend(tallies, project_ids) -> list[dict]:
-    """Monitoring rounds submitted each month, with their combined score."""
-    monitoring = tallies.filter(
-        checklist__phase__code=PhaseCode.IMPLEMENTATION, checklist__submitted_at__isnull=False
-    ).annotate(month=TruncMonth("checklist__submitted_at"))
-    month_scores = scoring.rate_tallies(monitoring, "month")
-    month_rounds = dict(
-        Checklist.objects.filter(
-            project__in=project_ids,
-            phase__code=PhaseCode.IMPLEMENTATION,
-            submitted_at__isnull=False,
-        )
-        .annotate(month=TruncMonth("submitted_at"))
+def _checklist_counts(project_ids, implementation) -> tuple[dict, dict]:
+    """The checklists by status, and the monitoring rounds submitted each month: one query."""
+    by_status: dict = {}
+    rounds: dict = {}
+    rows = (
+        Checklist.objects.filter(project__in=project_ids)
+        .annotate(month=monitoring_month(implementation))
         .order_by()
-        .values_list("month")
+        .values_list("status", "month")
         .annotate(n=Count("pk"))
     )
+    for status, month, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if month is not None:
+            rounds[month] = rounds.get(month, 0) + n
+    return by_status, rounds
+
+
+def _trend(tallies, implementation, month_rounds) -> list[dict]:
+    """Monitoring rounds submitted each month, with their combined score. (Apart from the
+    heat map: grouped by office and month at once, the planner sorts every tally on disk.)"""
+    monitoring = tallies.filter(
+        checklist__phase=implementation, checklist__submitted_at__isnull=False
+    ).annotate(month=TruncMonth("checklist__submitted_at", output_field=DateField()))
+    month_scores = scoring.rate_tallies(monitoring, "month")
     return [
         {"month": month, "rounds": month_rounds[month], "score": month_scores.get((month,))}
         for month in sorted(month_rounds)
@@ -255,23 +305,20 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
         by_phase = dict(
             projects.order_by().values_list("current_phase").annotate(n=Count("pk", distinct=True))
         )
-        statuses = dict(
-            Checklist.objects.filter(project__in=project_ids)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
-        )
+        phases = list(Phase.objects.all())
+        implementation = next((p for p in phases if p.code == PhaseCode.IMPLEMENTATION), None)
+        statuses, month_rounds = _checklist_counts(project_ids, implementation)
         tallies = reported_tallies(projects)
-        heat_map, critical_count = _heat_map(tallies, project_ids, principles)
+        heat_map, critical_count = _heat_map(tallies, projects, principles)
         overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
-        trend = _trend(tallies, project_ids)
+        trend = _trend(tallies, implementation, month_rounds)
         return {
             "language": language,
             "today": today,
             "principles": principles,
             "project_count": projects.count(),
             "endorsed_count": projects.filter(is_endorsed()).count(),
-            "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in Phase.objects.all()],
+            "by_phase": [(phase, by_phase.get(phase.pk, 0)) for phase in phases],
             "by_status": [
                 (label, statuses.get(value, 0)) for value, label in ChecklistStatus.choices
             ],
@@ -293,11 +340,15 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
         }
 
 
+def _add(table: dict, key, counts: scoring.Counts) -> None:
+    table[key] = table[key] + counts if key in table else counts
+
+
 def _totals(counts: dict[tuple, scoring.Counts]) -> dict:
     """Counts per first key (office or project), all principles added up."""
     totals: dict = {}
     for (first, _principle), c in counts.items():
-        totals[first] = totals[first] + c if first in totals else c
+        _add(totals, first, c)
     return totals
 
 

@@ -421,6 +421,43 @@ def test_dashboard_lists_the_first_open_critical_gaps_by_project_code(
     assert [answer.checklist.project.code for answer in listed] == ["GAP-A", "GAP-B"]
 
 
+def test_dashboard_counts_monitoring_rounds_by_month_in_the_users_time_zone(
+    client, hq_manager, office_a, staff_a
+):
+    utc = datetime.UTC
+
+    def monitoring_round(
+        responses, submitted_at, status=ChecklistStatus.SUBMITTED, phase="implementation"
+    ):
+        project = make_project(office=office_a)
+        checklist = answered_checklist(project, staff_a, responses, phase_code=phase, status=status)
+        Checklist.objects.filter(pk=checklist.pk).update(submitted_at=submitted_at)
+
+    # 22:30 on 31 March in UTC is 01:30 on 1 April in Baghdad (UTC+3).
+    monitoring_round(["yes", "yes"], datetime.datetime(2026, 3, 31, 22, 30, tzinfo=utc))
+    monitoring_round(["no", "no"], datetime.datetime(2026, 4, 15, 9, 0, tzinfo=utc))
+    # Submitted, then returned: a round of May, but not in its score (not reported).
+    returned = ChecklistStatus.RETURNED
+    monitoring_round(["yes", "no"], datetime.datetime(2026, 5, 10, 9, tzinfo=utc), returned)
+    # A design checklist is not a monitoring round.
+    monitoring_round(["no"], datetime.datetime(2026, 4, 20, 9, tzinfo=utc), phase="design")
+    client.force_login(hq_manager)
+    session = client.session
+    session["time_zone"] = "Asia/Baghdad"
+    session.save()
+    response = client.get(reverse("checklists:dashboard"))
+    trend = [
+        (row["month"].strftime("%Y-%m"), row["rounds"], row["score"] and row["score"].percent)
+        for row in response.context["trend"]
+    ]
+    assert trend == [("2026-04", 2, 50), ("2026-05", 1, None)]
+    table = response.content.decode().split('id="trend-heading"')[1].split("</table>")[0]
+    april = table.split("April 2026</th>")[1].split("</tr>")[0]
+    assert "<td>2</td>" in april and "50%" in april
+    assert "<td>1</td>" in table.split("May 2026</th>")[1].split("</tr>")[0]
+    assert "March 2026" not in table
+
+
 def test_dashboard_queries_do_not_grow_with_projects(
     client, hq_manager, office_a, office_b, staff_a, query_count
 ):
