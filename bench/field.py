@@ -361,10 +361,7 @@ def save_statements(cast) -> tuple[int, int]:
 
 def saver(session, checklist_id, answers, start_at, results):
     """One client in its own process (16 threads in one Python would measure the client's
-    lock, not the server): saves from start_at for DURATION seconds, on a new connection.
-    The clients yield the processor to the server (nice 10): on a network they run on other
-    machines, and here sixteen of them would otherwise take its cores from the app."""
-    os.nice(10)
+    lock, not the server): saves from start_at for DURATION seconds, on a new connection."""
     session.connection = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=30)
     versions = dict(answers)
     time.sleep(max(0.0, start_at - time.time()))
