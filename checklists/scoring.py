@@ -28,7 +28,17 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionPoint, Answer, CriticalGap, Principle, PrincipleTally, Response
+from .models import (
+    REPORTED_STATUSES,
+    ActionPoint,
+    Answer,
+    Checklist,
+    CriticalGap,
+    Principle,
+    PrincipleTally,
+    ProjectTally,
+    Response,
+)
 
 GREEN_FROM = Decimal("0.80")
 AMBER_FROM = Decimal("0.50")
@@ -294,10 +304,52 @@ def refresh_tallies(checklist_ids: Iterable[int]) -> None:
         unique_fields=["checklist", "principle"],
         update_fields=COUNT_FIELDS,
     )
+    reported = Checklist.objects.filter(pk__in=checklist_ids, status__in=REPORTED_STATUSES)
+    if projects := set(reported.values_list("project_id", flat=True)):
+        refresh_project_tallies(projects)
+
+
+def refresh_project_tallies(project_ids: Iterable[int]) -> None:
+    """Recount these projects' tallies from their reported checklists' (setting up, or the
+    ``refresh_tallies`` command; the workflow moves them as it goes)."""
+    project_ids = list(project_ids)
+    reported = PrincipleTally.objects.filter(
+        checklist__project_id__in=project_ids, checklist__status__in=REPORTED_STATUSES
+    )
+    sums = count_tallies(reported, "checklist__project_id", "principle_id")
+    ProjectTally.objects.filter(project_id__in=project_ids).delete()
+    ProjectTally.objects.bulk_create(
+        (ProjectTally(project_id=p, principle_id=pr, **vars(c)) for (p, pr), c in sums.items()),
+        batch_size=2000,
+    )
+
+
+def reported_status_changed(checklist, previous: str) -> None:
+    """Add the checklist's tallies to its project's when it is reported (submitted), take
+    them out when it no longer is (returned); nothing when it stays either."""
+    sign = (checklist.status in REPORTED_STATUSES) - (previous in REPORTED_STATUSES)
+    if sign:
+        rows = PrincipleTally.objects.filter(checklist=checklist)
+        changes = {
+            principle_id: dict(zip(COUNT_FIELDS, (sign * n for n in counts), strict=True))
+            for principle_id, *counts in rows.values_list("principle_id", *COUNT_FIELDS)
+        }
+        move_project_tally(checklist.project_id, changes)
+
+
+def move_project_tally(project_id: int, changes: dict[int, dict[str, int]]) -> None:
+    """Add ``changes`` (per principle: field -> amount) to the project's tallies. Missing
+    rows are made first; rows change in principle order, so two moves never deadlock."""
+    missing = (ProjectTally(project_id=project_id, principle_id=pk) for pk in changes)
+    ProjectTally.objects.bulk_create(missing, ignore_conflicts=True)
+    for principle_id in sorted(changes):
+        ProjectTally.objects.filter(project_id=project_id, principle_id=principle_id).update(
+            **{name: F(name) + amount for name, amount in changes[principle_id].items()}
+        )
 
 
 def change_tally(
-    *, checklist_id: int, principle_id: int, before: Counts, after: Counts
+    *, checklist_id: int, principle_id: int, before: Counts, after: Counts, project_id=None
 ) -> dict[str, Counts] | None:
     """Move one answer's weight in its principle's tally from ``before`` to ``after``, and
     return the checklist's counts by principle code after the change (None when nothing
@@ -307,6 +359,7 @@ def change_tally(
     returns every tally (a data-modifying WITH: the changed row as updated, the others as
     they are), so an autosave reads its new scores without another round trip. Falls back
     to a recount when the tally row is missing (a checklist from before tallies existed).
+    With ``project_id`` (a reported checklist) the project's tally moves by as much.
     """
     delta = {
         name: getattr(after, name) - getattr(before, name)
@@ -315,16 +368,20 @@ def change_tally(
     }
     if not delta:
         return None
+    counts = None
     if connection.vendor == "postgresql":
         counts = _change_and_read_tallies(checklist_id, principle_id, delta)
-        if counts is not None:
-            return counts
-    updated = PrincipleTally.objects.filter(
-        checklist_id=checklist_id, principle_id=principle_id
-    ).update(**{name: F(name) + change for name, change in delta.items()})
-    if not updated:
-        refresh_tallies([checklist_id])
-    return counts_by_code(checklist_id)
+    if counts is None:
+        updated = PrincipleTally.objects.filter(
+            checklist_id=checklist_id, principle_id=principle_id
+        ).update(**{name: F(name) + change for name, change in delta.items()})
+        if not updated:
+            refresh_tallies([checklist_id])  # its project's recounted too, if reported
+            return counts_by_code(checklist_id)
+        counts = counts_by_code(checklist_id)
+    if project_id is not None:  # after the checklist's tally, in locks.py's order
+        move_project_tally(project_id, {principle_id: delta})
+    return counts
 
 
 def _change_and_read_tallies(checklist_id, principle_id, delta) -> dict[str, Counts] | None:

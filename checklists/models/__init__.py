@@ -4,12 +4,12 @@ from .access_log import AccessKind, AccessLogEntry
 from .checklist import (
     EDITABLE_STATUSES,
     GAP_RESPONSES,
+    REPORTED_STATUSES,
     ActionPoint,
     Answer,
     Checklist,
     ChecklistStatus,
     CriticalGap,
-    PrincipleTally,
     Response,
 )
 from .endorsement import (
@@ -57,6 +57,7 @@ from .risk_analysis import (
     risk_level,
     risk_matrix,
 )
+from .tally import PrincipleTally, ProjectTally
 
 __all__ = [
     "DEFAULT_ESCALATE_AFTER_DAYS",
@@ -100,6 +101,8 @@ __all__ = [
     "PhaseCode",
     "Principle",
     "PrincipleTally",
+    "ProjectTally",
+    "REPORTED_STATUSES",
     "ReportFile",
     "ReportKind",
     "ReportStatus",

@@ -1,11 +1,11 @@
-"""Checklists, their answers, the action points that close gaps, and per-principle tallies."""
+"""Checklists, their answers and the action points that close gaps."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .framework import Framework, Item, Phase, PhaseCode, Principle
+from .framework import Framework, Item, Phase, PhaseCode
 
 
 class ChecklistStatus(models.TextChoices):
@@ -17,6 +17,8 @@ class ChecklistStatus(models.TextChoices):
 
 # Staff may change answers only while the checklist is in one of these states.
 EDITABLE_STATUSES = (ChecklistStatus.DRAFT, ChecklistStatus.RETURNED)
+# What dashboards and reports count: submitted and approved checklists, not drafts.
+REPORTED_STATUSES = (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED)
 
 
 class ChecklistQuerySet(models.QuerySet):
@@ -402,36 +404,3 @@ class ActionPoint(models.Model):
             and self.due_date is not None
             and self.due_date < today
         )
-
-
-class PrincipleTally(models.Model):
-    """How one checklist's answers split for one principle, kept in step by the workflow.
-
-    Dashboards over thousands of projects sum these rows instead of every answer; scores are
-    still computed from the counts by checklists/scoring.py. Rebuilt with
-    ``python manage.py refresh_tallies`` if ever in doubt.
-    """
-
-    checklist = models.ForeignKey(
-        Checklist, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("checklist")
-    )
-    principle = models.ForeignKey(
-        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
-    )
-    yes = models.PositiveIntegerField(default=0)
-    partial = models.PositiveIntegerField(default=0)
-    no = models.PositiveIntegerField(default=0)
-    not_applicable = models.PositiveIntegerField(default=0)
-    unanswered = models.PositiveIntegerField(default=0)
-    critical_gaps_without_action = models.PositiveIntegerField(default=0)
-    critical_gaps_open = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("principle tally")
-        verbose_name_plural = _("principle tallies")
-        constraints = [
-            models.UniqueConstraint(fields=["checklist", "principle"], name="tally_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.checklist_id}/{self.principle_id}"

@@ -28,6 +28,7 @@ from projects.models import Office, PopulationFigure, Project, Region, Sector
 
 from .. import scoring
 from ..models import (
+    REPORTED_STATUSES,
     ActionPoint,
     Answer,
     Checklist,
@@ -36,12 +37,11 @@ from ..models import (
     PhaseCode,
     Principle,
     PrincipleTally,
+    ProjectTally,
     Review,
 )
 from .charts import bar_chart
 
-# Figures are computed on what was reported: submitted and approved checklists, not drafts.
-REPORTED = (ChecklistStatus.SUBMITTED, ChecklistStatus.APPROVED)
 LIST_LIMIT = 50
 
 
@@ -84,9 +84,7 @@ class PortfolioFilterForm(forms.Form):
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each office (region) asked whether it has a project (office) here: no sort of
-        # every project.
-        offices = Office.objects.filter(Exists(projects.filter(office=OuterRef("pk"))))
+        offices = offices_with_projects(projects)
         self.fields["office"].queryset = offices
         self.fields["region"].queryset = Region.objects.filter(
             Exists(offices.filter(region=OuterRef("pk")))
@@ -126,6 +124,12 @@ class PortfolioFilterForm(forms.Form):
         return projects.distinct() if data["sector"] else projects
 
 
+def offices_with_projects(projects):
+    """The offices with a project among these: each office asked whether it has one (no
+    sort of every project). Regions are asked the same of these offices."""
+    return Office.objects.filter(Exists(projects.filter(office=OuterRef("pk"))))
+
+
 def is_endorsed() -> Exists:
     """Whether a project (the outer query's row) has its protection endorsement."""
     return Exists(Review.objects.endorsements().filter(checklist__project=OuterRef("pk")))
@@ -134,8 +138,13 @@ def is_endorsed() -> Exists:
 def reported_tallies(projects):
     """Per-principle tallies of the reported checklists: what the figures are summed from."""
     return PrincipleTally.objects.filter(
-        checklist__project__in=projects.values("pk"), checklist__status__in=REPORTED
+        checklist__project__in=projects.values("pk"), checklist__status__in=REPORTED_STATUSES
     )
+
+
+def project_tallies(projects):
+    """The same summed per project (four rows a project instead of every checklist's)."""
+    return ProjectTally.objects.filter(project__in=projects.order_by().values("pk"))
 
 
 def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[dict]:
@@ -163,7 +172,7 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
             ),
         )
     )
-    counts = _counts_by_project([p.pk for p in rows_list])
+    counts = scoring.count_tallies(project_tallies(ordered), "project_id", "principle_id")
     by_principle = {key: scoring.rate(c) for key, c in counts.items()}
     overall = {(pk,): scoring.rate(c) for pk, c in _totals(counts).items()}
     return [
@@ -176,24 +185,6 @@ def project_rows(projects, *, principles, today, limit=None, offset=0) -> list[d
     ]
 
 
-def _counts_by_project(project_ids: list[int]) -> dict[tuple, scoring.Counts]:
-    """Each project's counts per principle, over its reported checklists."""
-    reported = Checklist.objects.filter(project_id__in=project_ids, status__in=REPORTED)
-    if len(project_ids) > LIST_LIMIT:  # the whole portfolio (spreadsheet, PDF): one join
-        tallies = PrincipleTally.objects.filter(checklist__in=reported)
-        return scoring.count_tallies(tallies, "checklist__project_id", "principle_id")
-    # A page: its checklists, then their tallies by id. (Joined in one query, the planner
-    # reads every tally of the organisation to find a page's few hundred.)
-    project_of = dict(reported.values_list("pk", "project_id"))
-    tallies = PrincipleTally.objects.filter(checklist_id__in=list(project_of))
-    counts: dict[tuple, scoring.Counts] = {}
-    for (checklist_id, principle), c in scoring.count_tallies(
-        tallies, "checklist_id", "principle_id"
-    ).items():
-        _add(counts, (project_of[checklist_id], principle), c)
-    return counts
-
-
 def monitoring_month(implementation: Phase | None) -> TruncMonth:
     """The month a checklist was submitted if it is a monitoring round, in the user's time
     zone, as a date (as the trend's months are); NULL for any other checklist."""
@@ -203,20 +194,19 @@ def monitoring_month(implementation: Phase | None) -> TruncMonth:
     )
 
 
-def _heat_map(tallies, projects, principles) -> tuple[list[dict], int]:
+def _heat_map(projects, principles) -> tuple[list[dict], int]:
     """Each office's rating per principle, and the critical gaps not closed in all of them."""
-    office_counts = scoring.count_tallies(tallies, "checklist__project__office_id", "principle_id")
+    tallies = project_tallies(projects)
+    office_counts = scoring.count_tallies(tallies, "project__office_id", "principle_id")
     office_principle = {key: scoring.rate(c) for key, c in office_counts.items()}
     office_overall = {(pk,): scoring.rate(c) for pk, c in _totals(office_counts).items()}
-    # Each office asked whether it has a project here: no sort of every project.
-    offices = Office.objects.filter(Exists(projects.filter(office=OuterRef("pk")))).order_by("name")
     heat_map = [
         {
             "office": office,
             "scores": [office_principle.get((office.pk, p.pk)) for p in principles],
             "overall": office_overall.get((office.pk,)),
         }
-        for office in offices
+        for office in offices_with_projects(projects).order_by("name")
     ]
     return heat_map, sum(c.critical_gaps for c in office_counts.values())
 
@@ -228,14 +218,12 @@ def _open_critical_gaps(projects, tallies, limit: int) -> list:
     of the first ``limit`` projects (by code) with a gap: the first ``limit`` rows can come
     from no other project, and a region of thousands of projects is not sorted whole.
     """
-    gap_tallies = tallies.filter(
-        Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
-    )
+    has_gap = Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
+    gap_tallies = tallies.filter(has_gap)
     # Projects in code order, each asked whether it has a gap, until enough are found.
+    project_gaps = ProjectTally.objects.filter(has_gap, project=OuterRef("pk"))
     first_projects = list(
-        projects.filter(Exists(gap_tallies.filter(checklist__project=OuterRef("pk"))))
-        .order_by("code")
-        .values_list("pk", "code")[:limit]
+        projects.filter(Exists(project_gaps)).order_by("code").values_list("pk", "code")[:limit]
     )
     # Read as a short list of ids: as a subquery, the planner scans every "no" answer first.
     gap_checklists = list(
@@ -309,7 +297,7 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
         implementation = next((p for p in phases if p.code == PhaseCode.IMPLEMENTATION), None)
         statuses, month_rounds = _checklist_counts(project_ids, implementation)
         tallies = reported_tallies(projects)
-        heat_map, critical_count = _heat_map(tallies, projects, principles)
+        heat_map, critical_count = _heat_map(projects, principles)
         overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
         trend = _trend(tallies, implementation, month_rounds)
         return {

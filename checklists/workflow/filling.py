@@ -16,6 +16,7 @@ from projects.models import Project
 from .. import notifications, scoring
 from ..models import (
     GAP_RESPONSES,
+    REPORTED_STATUSES,
     ActionPoint,
     Answer,
     AuditAction,
@@ -353,6 +354,7 @@ def submit_checklist(*, checklist: Checklist, user: User) -> Checklist:
     checklist.submitted_by = user
     checklist.submitted_at = timezone.now()
     checklist.save(update_fields=["status", "submitted_by", "submitted_at"])
+    scoring.reported_status_changed(checklist, previous)
     AuditEntry.objects.create(
         project_id=checklist.project_id,
         checklist=checklist,
@@ -391,11 +393,14 @@ def mark_action_point_done(
     action_point.done_note = note
     action_point.save(update_fields=["done_on", "done_note"])
     if answer is not None:
+        checklist = answer.checklist
         scoring.change_tally(
-            checklist_id=answer.checklist_id,
+            checklist_id=checklist.pk,
             principle_id=answer.item.principle_id,
             before=counts_before,
             after=scoring.count_answer(answer),
+            # A reported checklist's gap closed: the dashboard's project tally moves too.
+            project_id=checklist.project_id if checklist.status in REPORTED_STATUSES else None,
         )
     AuditEntry.objects.create(
         project_id=action_point.project_id,

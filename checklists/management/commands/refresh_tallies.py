@@ -1,14 +1,23 @@
 from django.core.management.base import BaseCommand
 
 from checklists.models import Checklist
-from checklists.scoring import refresh_tallies
+from checklists.scoring import refresh_project_tallies, refresh_tallies
+from projects.models import Project
 
 
 class Command(BaseCommand):
-    help = "Recount the per-principle tallies dashboards use, for every checklist."
+    help = (
+        "Recount the tallies dashboards use: per principle for every checklist, then per "
+        "project over its submitted and approved checklists."
+    )
 
     def handle(self, *args, **options):
         ids = list(Checklist.objects.values_list("pk", flat=True))
         for start in range(0, len(ids), 500):
             refresh_tallies(ids[start : start + 500])
-        self.stdout.write(f"Tallies recounted for {len(ids)} checklists.")
+        project_ids = list(Project.objects.values_list("pk", flat=True))
+        for start in range(0, len(project_ids), 500):
+            refresh_project_tallies(project_ids[start : start + 500])
+        self.stdout.write(
+            f"Tallies recounted for {len(ids)} checklists and {len(project_ids)} projects."
+        )

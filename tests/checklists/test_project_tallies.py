@@ -1,0 +1,146 @@
+"""Each project's tallies (what the dashboard sums) follow its reported checklists: moved by
+the workflow in the same transaction, equal to a recount after every step, also when steps
+run at once, and rebuilt by ``refresh_tallies``."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from checklists import scoring, workflow
+from checklists.models import (
+    REPORTED_STATUSES,
+    ActionPoint,
+    Decision,
+    Item,
+    PrincipleTally,
+    ProjectTally,
+)
+
+from ..factories import make_checklist, make_project
+from .test_concurrency import run_at_once
+
+pytestmark = pytest.mark.django_db
+DUE = datetime.date(2027, 1, 31)
+
+
+def project_tally(project):
+    """The project's stored tallies, rows of zeros left out (a returned checklist leaves them)."""
+    counts = scoring.count_tallies(ProjectTally.objects.filter(project=project), "principle_id")
+    return {key: c for key, c in counts.items() if c != scoring.Counts()}
+
+
+def recount(project):
+    reported = PrincipleTally.objects.filter(
+        checklist__project=project, checklist__status__in=REPORTED_STATUSES
+    )
+    return scoring.count_tallies(reported, "principle_id")
+
+
+def fill(checklist, user, *, critical_gaps=0):
+    """Answer every item: the first ``critical_gaps`` critical and "no" with an action point."""
+    answers = list(checklist.answers.select_related("item").order_by("item__order"))
+    Item.objects.filter(pk__in=[a.item_id for a in answers[:critical_gaps]]).update(critical=True)
+    for index, answer in enumerate(answers):
+        values = workflow.AnswerInput(response="yes")
+        if index < critical_gaps:
+            values = workflow.AnswerInput(
+                response="no", action_description="Fix it", action_owner=user, action_due=DUE
+            )
+        workflow.save_answer(
+            checklist=checklist, answer_id=answer.pk, user=user, values=values, based_on_version=0
+        )
+    return checklist
+
+
+def total(counts: dict) -> scoring.Counts:
+    return sum(counts.values(), scoring.Counts())
+
+
+def test_the_project_tally_follows_every_step_of_the_workflow(office_a, staff_a, focal_a):
+    project = make_project(office=office_a)
+    checklist = fill(make_checklist(project=project, user=staff_a), staff_a, critical_gaps=1)
+    assert project_tally(project) == {}  # a draft is not counted
+
+    workflow.submit_checklist(checklist=checklist, user=staff_a)
+    assert project_tally(project) == recount(project)
+    assert (total(project_tally(project)).yes, total(project_tally(project)).no) == (7, 1)
+    assert total(project_tally(project)).critical_gaps_open == 1
+
+    workflow.decide_checklist(
+        checklist=checklist, reviewer=focal_a, decision=Decision.RETURNED, comment="Say more"
+    )
+    assert project_tally(project) == {} == recount(project)
+
+    workflow.submit_checklist(checklist=checklist, user=staff_a)
+    workflow.decide_checklist(checklist=checklist, reviewer=focal_a, decision=Decision.APPROVED)
+    assert project_tally(project) == recount(project)
+    assert total(project_tally(project)).critical_gaps_open == 1
+
+    # The gap closed on the approved checklist: the dashboard's count follows at once.
+    point = ActionPoint.objects.get(answer__checklist=checklist)
+    workflow.mark_action_point_done(
+        action_point=point, user=staff_a, done_on=datetime.date(2026, 12, 1), note="Done"
+    )
+    assert project_tally(project) == recount(project)
+    assert total(project_tally(project)).critical_gaps_open == 0
+
+    # Another checklist's draft changes nothing; its submission adds to the first one's.
+    second = fill(make_checklist(project=project, user=staff_a, item_count=4, round=2), staff_a)
+    assert total(project_tally(project)).yes == 7
+    workflow.submit_checklist(checklist=second, user=staff_a)
+    assert project_tally(project) == recount(project)
+    assert total(project_tally(project)).yes == 11
+
+
+def test_refresh_tallies_rebuilds_every_project_tally(office_a, staff_a):
+    reported = make_project(office=office_a, code="P-1")
+    drafts_only = make_project(office=office_a, code="P-2")
+    checklist = fill(make_checklist(project=reported, user=staff_a), staff_a, critical_gaps=2)
+    workflow.submit_checklist(checklist=checklist, user=staff_a)
+    expected = recount(reported)
+    ProjectTally.objects.filter(project=reported).update(yes=99, critical_gaps_open=0)
+    stray = ProjectTally.objects.filter(project=reported).first()
+    ProjectTally.objects.create(project=drafts_only, principle_id=stray.principle_id, yes=5)
+
+    call_command("refresh_tallies", stdout=io.StringIO())
+
+    assert project_tally(reported) == expected and total(expected).critical_gaps_open == 2
+    assert project_tally(drafts_only) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submissions_and_closed_gaps_at_once_keep_the_project_tally_true(
+    framework, staff_a, office_a
+):
+    """Each pair at once: one checklist submitted while a gap of another (approved) checklist
+    of the same project is closed; both move the same project rows."""
+    pairs = 12
+    project = make_project(office=office_a)
+    with_gaps = fill(
+        make_checklist(project=project, user=staff_a, item_count=pairs),
+        staff_a,
+        critical_gaps=pairs,
+    )
+    workflow.submit_checklist(checklist=with_gaps, user=staff_a)
+    drafts = [
+        fill(make_checklist(project=project, user=staff_a, item_count=4, round=n), staff_a)
+        for n in range(2, pairs + 2)
+    ]
+    points = list(ActionPoint.objects.filter(answer__checklist=with_gaps))
+    assert len(points) == pairs
+
+    errors = []
+    for draft, point in zip(drafts, points, strict=True):
+        errors += run_at_once(
+            lambda c=draft: workflow.submit_checklist(checklist=c, user=staff_a),
+            lambda p=point: workflow.mark_action_point_done(
+                action_point=p, user=staff_a, done_on=datetime.date(2026, 12, 1), note="Done"
+            ),
+        )
+
+    assert errors == []
+    assert project_tally(project) == recount(project)
+    counts = total(project_tally(project))
+    assert (counts.yes, counts.no, counts.critical_gaps_open) == (4 * pairs, pairs, 0)
