@@ -78,7 +78,7 @@ def make_framework_items(count: int, *, phase_code="design", critical_every=0):
 
 def make_checklist(*, project, user, items=None, item_count=8, phase_code="design", **fields):
     """A checklist with blank answers for ``items`` (or a fresh set of ``item_count``)."""
-    from checklists import scoring
+    from checklists import tallies
     from checklists.models import Answer, Checklist
 
     if items is None:
@@ -91,7 +91,7 @@ def make_checklist(*, project, user, items=None, item_count=8, phase_code="desig
         **fields,
     )
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
-    scoring.refresh_tallies([checklist.pk])  # as workflow.start_checklist does
+    tallies.refresh_tallies([checklist.pk])  # as workflow.start_checklist does
     return checklist
 
 

@@ -57,7 +57,7 @@ from .risk_analysis import (
     risk_level,
     risk_matrix,
 )
-from .tally import PrincipleTally, ProjectTally
+from .tally import MonitoringRoundTally, PrincipleTally, ProjectTally
 
 __all__ = [
     "DEFAULT_ESCALATE_AFTER_DAYS",
@@ -100,6 +100,7 @@ __all__ = [
     "Phase",
     "PhaseCode",
     "Principle",
+    "MonitoringRoundTally",
     "PrincipleTally",
     "ProjectTally",
     "REPORTED_STATUSES",

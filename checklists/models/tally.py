@@ -10,11 +10,8 @@ from .framework import Principle
 
 
 class TallyCounts(models.Model):
-    """How answers split for one principle (the fields of scoring.Counts)."""
+    """How answers split (the fields of scoring.Counts)."""
 
-    principle = models.ForeignKey(
-        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
-    )
     yes = models.PositiveIntegerField(default=0)
     partial = models.PositiveIntegerField(default=0)
     no = models.PositiveIntegerField(default=0)
@@ -38,6 +35,9 @@ class PrincipleTally(TallyCounts):
     checklist = models.ForeignKey(
         Checklist, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("checklist")
     )
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
+    )
 
     class Meta:
         verbose_name = _("principle tally")
@@ -53,12 +53,15 @@ class PrincipleTally(TallyCounts):
 class ProjectTally(TallyCounts):
     """The sum of a project's reported checklists' tallies for one principle (submitted and
     approved: what the dashboard counts), moved by the workflow in the transaction that
-    reports, returns or changes one of them. The dashboard adds four rows a project instead
-    of every checklist's. Rebuilt with the checklists' tallies by ``refresh_tallies``.
+    reports, returns or changes one of them (checklists/tallies.py). The dashboard adds
+    four rows a project instead of every checklist's. ``refresh_tallies`` recounts them.
     """
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
     )
 
     class Meta:
@@ -70,3 +73,28 @@ class ProjectTally(TallyCounts):
 
     def __str__(self):
         return f"{self.project_id}/{self.principle_id}"
+
+
+class MonitoringRoundTally(TallyCounts):
+    """A reported monitoring round's answers, every principle added up, with when it was
+    submitted: the dashboard's trend groups these by month in the reader's time zone, one
+    row a round instead of its checklist's and its tallies. Kept like ProjectTally."""
+
+    checklist = models.OneToOneField(
+        Checklist,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("checklist"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+
+    class Meta:
+        verbose_name = _("monitoring round tally")
+        verbose_name_plural = _("monitoring round tallies")
+
+    def __str__(self):
+        return str(self.checklist_id)

@@ -33,6 +33,7 @@ from ..models import (
     Answer,
     Checklist,
     ChecklistStatus,
+    MonitoringRoundTally,
     Phase,
     PhaseCode,
     Principle,
@@ -211,7 +212,7 @@ def _heat_map(projects, principles) -> tuple[list[dict], int]:
     return heat_map, sum(c.critical_gaps for c in office_counts.values())
 
 
-def _open_critical_gaps(projects, tallies, limit: int) -> list:
+def _open_critical_gaps(projects, limit: int) -> list:
     """The first ``limit`` critical gaps not closed, by project code and item code.
 
     Only checklists whose tallies show a gap are searched, and of those only the checklists
@@ -219,7 +220,7 @@ def _open_critical_gaps(projects, tallies, limit: int) -> list:
     from no other project, and a region of thousands of projects is not sorted whole.
     """
     has_gap = Q(critical_gaps_without_action__gt=0) | Q(critical_gaps_open__gt=0)
-    gap_tallies = tallies.filter(has_gap)
+    gap_tallies = reported_tallies(projects).filter(has_gap)
     # Projects in code order, each asked whether it has a gap, until enough are found.
     project_gaps = ProjectTally.objects.filter(has_gap, project=OuterRef("pk"))
     first_projects = list(
@@ -257,13 +258,13 @@ def _checklist_counts(project_ids, implementation) -> tuple[dict, dict]:
     return by_status, rounds
 
 
-def _trend(tallies, implementation, month_rounds) -> list[dict]:
-    """Monitoring rounds submitted each month, with their combined score. (Apart from the
-    heat map: grouped by office and month at once, the planner sorts every tally on disk.)"""
-    monitoring = tallies.filter(
-        checklist__phase=implementation, checklist__submitted_at__isnull=False
-    ).annotate(month=TruncMonth("checklist__submitted_at", output_field=DateField()))
-    month_scores = scoring.rate_tallies(monitoring, "month")
+def _trend(projects, month_rounds) -> list[dict]:
+    """Monitoring rounds submitted each month, with their combined score: each reported
+    round's stored counts, grouped by the month it was submitted in the user's time zone."""
+    rounds = MonitoringRoundTally.objects.filter(
+        project__in=projects.order_by().values("pk")
+    ).annotate(month=TruncMonth("submitted_at", output_field=DateField()))
+    month_scores = scoring.rate_tallies(rounds, "month")
     return [
         {"month": month, "rounds": month_rounds[month], "score": month_scores.get((month,))}
         for month in sorted(month_rounds)
@@ -296,10 +297,9 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
         phases = list(Phase.objects.all())
         implementation = next((p for p in phases if p.code == PhaseCode.IMPLEMENTATION), None)
         statuses, month_rounds = _checklist_counts(project_ids, implementation)
-        tallies = reported_tallies(projects)
         heat_map, critical_count = _heat_map(projects, principles)
         overdue = ActionPoint.objects.overdue(today).filter(project__in=project_ids)
-        trend = _trend(tallies, implementation, month_rounds)
+        trend = _trend(projects, month_rounds)
         return {
             "language": language,
             "today": today,
@@ -312,7 +312,7 @@ def build_portfolio(projects, *, language: str, today: datetime.date | None = No
             ],
             "heat_map": heat_map,
             "critical_count": critical_count,
-            "critical_gaps": _open_critical_gaps(projects, tallies, LIST_LIMIT),
+            "critical_gaps": _open_critical_gaps(projects, LIST_LIMIT),
             "overdue_count": overdue.count(),
             "overdue": list(
                 overdue.select_related("project", "owner", "answer__item").order_by("due_date")[

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from projects.models import Project
 
-from .. import notifications, scoring
+from .. import notifications, scoring, tallies
 from ..models import (
     GAP_RESPONSES,
     REPORTED_STATUSES,
@@ -78,7 +78,7 @@ def start_checklist(*, project: Project, user: User) -> Checklist:
     )
     items = [*items, *office_items]
     Answer.objects.bulk_create(Answer(checklist=checklist, item=item) for item in items)
-    scoring.refresh_tallies([checklist.pk])
+    tallies.refresh_tallies([checklist.pk])
     AuditEntry.objects.create(
         project=project,
         checklist=checklist,
@@ -278,7 +278,7 @@ def save_answer(
                 "updated_at",
             ]
         )
-        counts_by_code = scoring.change_tally(
+        counts_by_code = tallies.change_tally(
             checklist_id=checklist.pk,
             principle_id=answer.item.principle_id,
             before=counts_before,
@@ -354,7 +354,7 @@ def submit_checklist(*, checklist: Checklist, user: User) -> Checklist:
     checklist.submitted_by = user
     checklist.submitted_at = timezone.now()
     checklist.save(update_fields=["status", "submitted_by", "submitted_at"])
-    scoring.reported_status_changed(checklist, previous)
+    tallies.reported_status_changed(checklist, previous)
     AuditEntry.objects.create(
         project_id=checklist.project_id,
         checklist=checklist,
@@ -394,7 +394,7 @@ def mark_action_point_done(
     action_point.save(update_fields=["done_on", "done_note"])
     if answer is not None:
         checklist = answer.checklist
-        scoring.change_tally(
+        tallies.change_tally(
             checklist_id=checklist.pk,
             principle_id=answer.item.principle_id,
             before=counts_before,

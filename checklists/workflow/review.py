@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from projects import permissions
 from projects.models import Project
 
-from .. import notifications, scoring
+from .. import notifications, tallies
 from ..models import (
     ActionPoint,
     AuditAction,
@@ -221,7 +221,7 @@ def _record_decision(review: Review, conditions: list[Condition]) -> None:
         checklist.waiting_level, checklist.waiting_office = 1, None
         checklist.waiting_rule = checklist.waiting_since = None
     checklist.save(update_fields=["status", *WAITING_FIELDS])
-    scoring.reported_status_changed(checklist, previous)
+    tallies.reported_status_changed(checklist, previous)
     AuditEntry.objects.create(
         project=checklist.project,
         checklist=checklist,

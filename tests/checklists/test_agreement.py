@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists import scoring, workflow
+from checklists import tallies, workflow
 from checklists.models import ActionPoint, Checklist, ChecklistStatus, Item
 from checklists.scoring import Rating
 
@@ -62,7 +62,7 @@ def fill(checklist, staff, responses, critical, action):
         status=ChecklistStatus.APPROVED, submitted_by=staff, submitted_at=timezone.now()
     )
     # And in its project's tally, which the workflow's submission would have added it to.
-    scoring.refresh_project_tallies([checklist.project_id])
+    tallies.refresh_reported_tallies([checklist.project_id])
 
 
 RATING_HTML = re.compile(

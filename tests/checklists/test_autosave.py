@@ -131,13 +131,13 @@ def test_unknown_item_or_item_of_another_checklist_is_refused(client, staff_a, c
 
 
 def test_a_save_that_fails_half_way_changes_nothing(client, staff_a, checklist, monkeypatch):
-    from checklists import scoring
+    from checklists import tallies
 
     def broken(**_kwargs):
         raise RuntimeError("tally exploded")
 
     # Fails after the answer and its action point are written, before the audit entry.
-    monkeypatch.setattr(scoring, "change_tally", broken)
+    monkeypatch.setattr(tallies, "change_tally", broken)
     client.raise_request_exception = False
     client.force_login(staff_a)
     answer = first_answer(checklist)

@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection
 
-from checklists import scoring, workflow
+from checklists import scoring, tallies, workflow
 from checklists.models import ActionPoint, Answer, Item, PrincipleTally
 
 from ..factories import make_checklist
@@ -137,8 +137,8 @@ def test_recounting_a_checklist_twice_at_once_never_collides(framework, staff_a,
     for _round in range(10):
         PrincipleTally.objects.filter(checklist=checklist).delete()
         errors += run_at_once(
-            lambda: scoring.refresh_tallies([checklist.pk]),
-            lambda: scoring.refresh_tallies([checklist.pk]),
+            lambda: tallies.refresh_tallies([checklist.pk]),
+            lambda: tallies.refresh_tallies([checklist.pk]),
         )
     assert errors == []
     assert tallies_of(checklist) == recount(checklist)
