@@ -92,7 +92,7 @@ ROWS = [
     ("autosave, one client, p50 ms", "save_p50_ms", "{:.1f}", "< 25"),
     ("autosave, SQL statements per save", "save_statements", "{:.0f}", "the same at every size"),
     ("autosave, 4 clients, saves/s", "saves_four", "{:.1f}", ">= 1.8x one client"),
-    ("autosave, 4 clients, slowest of 3 rounds", "saves_four_slowest", "{:.1f}", None),
+    ("autosave, 4 clients, slowest of its rounds", "saves_four_slowest", "{:.1f}", None),
     ("autosave, 16 clients, saves/s", "saves_sixteen", "{:.1f}", ">= 4 clients' slowest round"),
     (
         "dashboard, every project, one client, p50 ms",

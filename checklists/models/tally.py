@@ -24,7 +24,18 @@ class TallyCounts(models.Model):
         abstract = True
 
 
-class PrincipleTally(TallyCounts):
+class PrincipleCounts(TallyCounts):
+    """The counts of one principle's items."""
+
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PrincipleTally(PrincipleCounts):
     """How one checklist's answers split for one principle, kept in step by the workflow.
 
     Dashboards over thousands of projects sum these rows instead of every answer; scores are
@@ -34,9 +45,6 @@ class PrincipleTally(TallyCounts):
 
     checklist = models.ForeignKey(
         Checklist, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("checklist")
-    )
-    principle = models.ForeignKey(
-        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
     )
 
     class Meta:
@@ -50,7 +58,7 @@ class PrincipleTally(TallyCounts):
         return f"{self.checklist_id}/{self.principle_id}"
 
 
-class ProjectTally(TallyCounts):
+class ProjectTally(PrincipleCounts):
     """The sum of a project's reported checklists' tallies for one principle (submitted and
     approved: what the dashboard counts), moved by the workflow in the transaction that
     reports, returns or changes one of them (checklists/tallies.py). The dashboard adds
@@ -59,9 +67,6 @@ class ProjectTally(TallyCounts):
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
-    )
-    principle = models.ForeignKey(
-        Principle, on_delete=models.PROTECT, related_name="+", verbose_name=_("principle")
     )
 
     class Meta:
