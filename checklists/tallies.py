@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 
 from .models import (
@@ -62,10 +62,14 @@ def refresh_tallies(checklist_ids: Iterable[int]) -> None:
         refresh_reported_tallies(projects)
 
 
+@transaction.atomic
 def refresh_reported_tallies(project_ids: Iterable[int]) -> None:
     """Recount these projects' tallies and their monitoring rounds' from their reported
-    checklists' tallies (setting up, or the command; the workflow moves them as it goes)."""
+    checklists' tallies (setting up, or the command; the workflow moves them as it goes).
+    One transaction, with what it counts held still: readers see the old rows until the
+    new ones are in, and a workflow step at the same moment is never counted over."""
     project_ids = list(project_ids)
+    _hold_reported_checklists(project_ids)
     reported = PrincipleTally.objects.filter(
         checklist__project_id__in=project_ids, checklist__status__in=REPORTED_STATUSES
     )
@@ -89,6 +93,28 @@ def refresh_reported_tallies(project_ids: Iterable[int]) -> None:
         ),
         batch_size=2000,
     )
+
+
+def _hold_reported_checklists(project_ids: list[int]) -> None:
+    """On PostgreSQL, lock these projects' checklists and their reported tallies for share
+    until the recount commits (workflow/locks.py's order): a submission or a decision
+    (which lock the checklist for update) and a closed gap (which updates a tally) wait
+    for it, or it waits for them to commit and then counts them. SQLite's IMMEDIATE
+    transactions already queue every writer."""
+    if connection.vendor != "postgresql":
+        return
+    checklists, tallies = Checklist._meta.db_table, PrincipleTally._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {checklists} WHERE project_id = ANY(%s) "  # noqa: S608 - names
+            f"ORDER BY id FOR SHARE",
+            [project_ids],
+        )
+        cursor.execute(
+            f"SELECT t.id FROM {tallies} t JOIN {checklists} c ON c.id = t.checklist_id "  # noqa: S608
+            f"WHERE c.project_id = ANY(%s) AND c.status = ANY(%s) ORDER BY t.id FOR SHARE OF t",
+            [project_ids, list(REPORTED_STATUSES)],
+        )
 
 
 def reported_status_changed(checklist, previous: str) -> None:
@@ -125,7 +151,7 @@ def reported_status_changed(checklist, previous: str) -> None:
 def move_project_tally(project_id: int, changes: dict[int, dict[str, int]]) -> None:
     """Add ``changes`` (per principle: field -> amount) to the project's tallies. Missing
     rows are made first; rows change in principle order, so two moves never deadlock."""
-    missing = (ProjectTally(project_id=project_id, principle_id=pk) for pk in changes)
+    missing = (ProjectTally(project_id=project_id, principle_id=pk) for pk in sorted(changes))
     ProjectTally.objects.bulk_create(missing, ignore_conflicts=True)
     for principle_id in sorted(changes):
         ProjectTally.objects.filter(project_id=project_id, principle_id=principle_id).update(

@@ -1,6 +1,7 @@
 """Row locks, always taken in one order so that two workflow actions never deadlock:
 
     project -> checklist -> answer -> action point -> principle tally -> project tally
+    -> monitoring round tally
 
 Every workflow function that changes more than one of these locks them in that order,
 inside its own short transaction (never the whole request's).

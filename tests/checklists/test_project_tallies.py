@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from checklists import scoring, workflow
+from checklists import scoring, tallies, workflow
 from checklists.models import (
     REPORTED_STATUSES,
     ActionPoint,
@@ -145,8 +145,9 @@ def test_refresh_tallies_rebuilds_every_project_tally(office_a, staff_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_submissions_and_closed_gaps_at_once_keep_the_tallies_true(framework, staff_a, office_a):
-    """Each pair at once: one monitoring round submitted while a gap of another (submitted)
-    round of the same project is closed; both move the same project rows."""
+    """Each time at once: one monitoring round submitted while a gap of another (submitted)
+    round of the same project is closed, both moving the same project rows, and a recount
+    of the project (the ``refresh_tallies`` command run while people work)."""
     pairs = 12
     project = make_project(office=office_a)
     rounds_made = (
@@ -170,6 +171,7 @@ def test_submissions_and_closed_gaps_at_once_keep_the_tallies_true(framework, st
             lambda p=point: workflow.mark_action_point_done(
                 action_point=p, user=staff_a, done_on=datetime.date(2026, 12, 1), note="Done"
             ),
+            lambda: tallies.refresh_reported_tallies([project.pk]),
         )
 
     assert errors == []
